@@ -1,6 +1,6 @@
 module github.com/watcher-news/watcher
 
-go 1.26
+go 1.26.8
 
 require (
 	codeberg.org/readeck/go-readability/v2 v2.1.3 // indirect
