@@ -1,0 +1,46 @@
+# watcher: build, test, lint, benchmark.
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+GO      ?= go
+BIN     ?= bin/watcher
+FUZZTIME ?= 5s
+
+.PHONY: all build run test unit fuzz lint bench install clean
+
+all: build
+
+build:
+	$(GO) build -trimpath -ldflags "-s -w -X main.version=$(VERSION)" -o $(BIN) ./cmd/watcher
+
+# One cycle on the shipped configuration; digests go to standard output.
+run: build
+	./$(BIN) --once --config config.yaml
+
+# The whole suite: vet, the tests with the race detector, then every fuzz
+# target briefly. This is what CI runs.
+test: lint unit fuzz
+
+unit:
+	$(GO) test -race -count=1 ./...
+
+# Each fuzz target runs alone for FUZZTIME (go test -fuzz takes one target
+# per invocation).
+fuzz:
+	@set -e; for pkg in $$($(GO) list ./...); do \
+	  for t in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
+	    echo "fuzz $$pkg $$t"; \
+	    $(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) $$pkg; \
+	  done; \
+	done
+
+lint:
+	$(GO) vet ./...
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./match/ ./crawl/ ./state/ ./alert/
+
+install: build
+	install -m 0755 $(BIN) /usr/local/bin/watcher
+
+clean:
+	rm -rf bin
