@@ -42,7 +42,7 @@ type Item struct {
 // link, or the title and text. The same item fetched twice has the same
 // key even if the feed reorders its query parameters or adds tracking ones.
 func (it Item) Key() string {
-	return Key(it.Source, it.GUID, it.URL, it.Title+"\x00"+it.Summary)
+	return Key(it.Source, it.GUID, it.URL, it.Title+"\n"+it.Summary)
 }
 
 // Key computes the identity described on Item.Key from its parts.
