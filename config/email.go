@@ -1,0 +1,84 @@
+package config
+
+import (
+	"fmt"
+	"net/mail"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// email decodes and checks one email entry.
+func (d *decoder) email(key string, n *yaml.Node) Email {
+	e := Email{Line: n.Line}
+	n = resolve(n)
+	var toLines []int
+	d.mapping(n, key, fields{
+		"name":    d.str(&e.Name),
+		"to":      d.stringList(&e.To, &toLines),
+		"from":    d.str(&e.From),
+		"subject": d.str(&e.Subject),
+		"smtp":    func(key string, v *yaml.Node) { d.smtp(key, v, &e.SMTP) },
+	})
+	if !d.entry(n, key) {
+		return e
+	}
+	for i, to := range e.To {
+		d.address(toLines[i], fmt.Sprintf("%s.to[%d]", key, i), to)
+	}
+	if len(e.To) == 0 && !d.bad[valueNode(n, "to")] {
+		d.errorf(n, key+".to", "at least one address is required")
+	}
+	if e.From != "" {
+		d.address(valueNode(n, "from").Line, key+".from", e.From)
+	}
+	d.required(n, key, map[string]string{"from": e.From})
+	if !has(n, "smtp") {
+		d.errorf(n, key+".smtp", "required")
+	}
+	if e.Name == "" && len(e.To) > 0 {
+		e.Name = "email " + strings.Join(e.To, ",")
+	}
+	return e
+}
+
+// address checks one mail address such as "Desk <desk@example.org>".
+func (d *decoder) address(line int, key, addr string) {
+	if _, err := mail.ParseAddress(addr); err != nil {
+		d.errorAt(line, key, "invalid email address: %v", err)
+	}
+}
+
+// smtp decodes and checks the smtp mapping of an email entry.
+func (d *decoder) smtp(key string, n *yaml.Node, s *SMTP) {
+	var passwordFile string
+	d.mapping(n, key, fields{
+		"host":          d.str(&s.Host),
+		"port":          d.integer(&s.Port, 1),
+		"username":      d.str(&s.Username),
+		"password":      d.rawStr(&s.Password),
+		"password_file": d.str(&passwordFile),
+		"tls":           d.str(&s.TLS),
+	})
+	n = resolve(n)
+	if isNull(n) || n.Kind != yaml.MappingNode {
+		return
+	}
+	d.required(n, key, map[string]string{"host": s.Host})
+	d.secretFile(n, key, "password", &s.Password, passwordFile)
+	switch s.TLS {
+	case "":
+		s.TLS = "starttls"
+	case "starttls", "tls", "none":
+	default:
+		d.errorf(valueNode(n, "tls"), key+".tls", "must be starttls, tls or none (got %q)", raw(valueNode(n, "tls")))
+	}
+	switch {
+	case s.Port > 65535:
+		d.errorf(valueNode(n, "port"), key+".port", "must be at most 65535 (got %d)", s.Port)
+	case s.Port == 0 && s.TLS == "tls":
+		s.Port = 465
+	case s.Port == 0:
+		s.Port = 587
+	}
+}

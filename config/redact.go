@@ -1,0 +1,70 @@
+package config
+
+import (
+	"net/url"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// redacted stands in for every secret in Redacted's output.
+const redacted = "<redacted>"
+
+// Redacted returns the effective configuration, defaults included, as
+// YAML, with every secret (webhook secrets, SMTP passwords, whatever came
+// from a *_file, passwords in source URLs) replaced by "<redacted>" or
+// "xxxxx". Webhook URLs keep only their
+// scheme and host, since a path or query often carries a token.
+func (c *Config) Redacted() string {
+	cp := *c
+	cp.Alerts = Alerts{}
+	cp.Sources = nil
+	for _, s := range c.Sources {
+		s.Feed, s.Page = redactPassword(s.Feed), redactPassword(s.Page)
+		cp.Sources = append(cp.Sources, s)
+	}
+	for _, w := range c.Alerts.Webhooks {
+		w.URL = redactURL(w.URL)
+		if w.Secret != "" {
+			w.Secret = redacted
+		}
+		cp.Alerts.Webhooks = append(cp.Alerts.Webhooks, w)
+	}
+	for _, e := range c.Alerts.Emails {
+		if e.SMTP.Password != "" {
+			e.SMTP.Password = redacted
+		}
+		cp.Alerts.Emails = append(cp.Alerts.Emails, e)
+	}
+	var b strings.Builder
+	enc := yaml.NewEncoder(&b)
+	enc.SetIndent(2)
+	if err := enc.Encode(&cp); err != nil {
+		// Encode fails only on types it cannot encode; Config has none.
+		return "# cannot encode configuration: " + err.Error() + "\n"
+	}
+	return b.String()
+}
+
+// redactURL keeps a URL's scheme and host, and replaces any user
+// information, path or query with the redaction marker.
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return redacted
+	}
+	kept := url.URL{Scheme: u.Scheme, Host: u.Host}
+	if u.User != nil || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" {
+		return kept.String() + "/" + redacted
+	}
+	return kept.String()
+}
+
+// redactPassword masks the password of a URL's user information, if any.
+func redactPassword(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.User == nil {
+		return raw
+	}
+	return u.Redacted()
+}
