@@ -1,0 +1,100 @@
+package crawl
+
+import (
+	"context"
+	"fmt"
+	"mime"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/gocolly/colly/v2"
+
+	"github.com/watcher-news/watcher/item"
+)
+
+// Article is what is read from one article page.
+type Article struct {
+	// URL is the page's address after redirects.
+	URL string
+	// Title is the article's title (metadata, else <title>).
+	Title string
+	// Text is the article's main text, plain, paragraphs separated by "\n\n".
+	Text string
+	// Lang is the page's declared language, if any.
+	Lang string
+	// Published is the article's publication time, zero if none was found
+	// (article:published_time, JSON-LD datePublished, <time datetime>).
+	Published time.Time
+}
+
+// Article fetches one page and extracts its title, publication time and
+// main text, under the same bounds and deadline as a source.
+func (f *Fetcher) Article(ctx context.Context, pageURL string) (Article, error) {
+	ctx, cancel := withDeadline(ctx, f.opts.Timeout)
+	defer cancel()
+	a, err := f.article(f.collector(ctx), pageURL)
+	if err != nil {
+		return Article{}, fmt.Errorf("article %s: %w", pageURL, explain(ctx, err))
+	}
+	return a, nil
+}
+
+// article fetches and extracts one page with an existing collector.
+func (f *Fetcher) article(c *colly.Collector, pageURL string) (Article, error) {
+	r, err := f.visit(c, pageURL, "article")
+	if err != nil {
+		return Article{}, err
+	}
+	if mt, _, _ := mime.ParseMediaType(r.Headers.Get("Content-Type")); mt != "" && !strings.Contains(mt, "html") {
+		return Article{}, fmt.Errorf("not an HTML page (Content-Type %s)", mt)
+	}
+	u, err := url.Parse(r.Request.URL.String())
+	if err != nil {
+		return Article{}, fmt.Errorf("page URL: %w", err)
+	}
+	return extractArticle(r.Body, u)
+}
+
+// fetchArticles fetches the pages of the unknown items, at most
+// MaxArticles, and fills their Body (and Title or date where missing).
+// An item whose page fails keeps what it has; the failure is logged.
+func (f *Fetcher) fetchArticles(ctx context.Context, c *colly.Collector, src Source, items []item.Item, known func(string) bool) {
+	log := f.log.With("source", src.Name)
+	fetched := 0
+	for i := range items {
+		it := &items[i]
+		if it.URL == "" || known(it.Key()) {
+			continue
+		}
+		if ctx.Err() != nil {
+			log.Warn("article pages left unfetched", "url", it.URL, "err", context.Cause(ctx))
+			return
+		}
+		if fetched == f.opts.MaxArticles {
+			log.Warn("article page limit reached", "url", it.URL, "limit", f.opts.MaxArticles)
+			return
+		}
+		fetched++
+		a, err := f.article(c, it.URL)
+		if err != nil {
+			log.Warn("article fetch failed", "url", it.URL, "err", explain(ctx, err))
+			continue
+		}
+		applyArticle(it, a)
+	}
+}
+
+// applyArticle fills an item from its page.
+func applyArticle(it *item.Item, a Article) {
+	it.Body = a.Text
+	if it.Title == "" {
+		it.Title = a.Title
+	}
+	if it.Lang == "" {
+		it.Lang = a.Lang
+	}
+	if it.DateGuessed && !a.Published.IsZero() {
+		it.Published, it.DateGuessed = a.Published, false
+	}
+}

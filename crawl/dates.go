@@ -1,0 +1,63 @@
+package crawl
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// localDate matches "27 июня 2025", "27 iyun 2025, 14:05" and the like:
+// day, month word, year, optional time. gofeed reads RFC 822/3339 and
+// English month names; regional outlets also write the month in Russian
+// or Azerbaijani, which no date library we use knows.
+var localDate = regexp.MustCompile(`(\d{1,2})\s+(\p{L}+)\.?,?\s+(\d{4})(?:\D{1,12}?(\d{1,2}):(\d{2}))?`)
+
+// monthStems maps the start of a Russian or Azerbaijani month name (any
+// case form) to its month; longer stems come first where they overlap.
+var monthStems = []struct {
+	stem  string
+	month time.Month
+}{
+	{"янв", time.January}, {"фев", time.February}, {"мар", time.March}, {"апр", time.April},
+	{"мая", time.May}, {"май", time.May}, {"июн", time.June}, {"июл", time.July},
+	{"авг", time.August}, {"сен", time.September}, {"окт", time.October}, {"ноя", time.November},
+	{"дек", time.December},
+	{"yanvar", time.January}, {"fevral", time.February}, {"mart", time.March}, {"aprel", time.April},
+	{"may", time.May}, {"iyun", time.June}, {"iyul", time.July}, {"avqust", time.August},
+	{"sentyabr", time.September}, {"oktyabr", time.October}, {"noyabr", time.November},
+	{"dekabr", time.December},
+}
+
+// parseLocalDate reads a day-month-year date with a Russian or
+// Azerbaijani month name, in UTC.
+func parseLocalDate(s string) (time.Time, bool) {
+	m := localDate.FindStringSubmatch(s)
+	if m == nil {
+		return time.Time{}, false
+	}
+	month := monthOf(strings.ToLower(m[2]))
+	day, _ := strconv.Atoi(m[1])
+	year, _ := strconv.Atoi(m[3])
+	if month == 0 || day < 1 || day > 31 {
+		return time.Time{}, false
+	}
+	hour, minute := 0, 0
+	if m[4] != "" {
+		hour, _ = strconv.Atoi(m[4])
+		minute, _ = strconv.Atoi(m[5])
+		if hour > 23 || minute > 59 {
+			hour, minute = 0, 0
+		}
+	}
+	return time.Date(year, month, day, hour, minute, 0, 0, time.UTC), true
+}
+
+func monthOf(word string) time.Month {
+	for _, ms := range monthStems {
+		if strings.HasPrefix(word, ms.stem) {
+			return ms.month
+		}
+	}
+	return 0
+}
