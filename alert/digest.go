@@ -1,0 +1,91 @@
+// Package alert renders digests of newly matched items and delivers them
+// to sinks: a webhook, an email address, or a plain writer.
+//
+// Everything in a digest comes from outside feeds and is untrusted: every
+// rendering strips control and bidirectional-override characters, the HTML
+// rendering escapes everything and links only http and https URLs.
+//
+// The package imports only the standard library and its protocol
+// libraries; the cycle orchestrator turns matched items into a Digest.
+package alert
+
+import (
+	"cmp"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Digest is one message to send: the new items of each topic.
+type Digest struct {
+	// ID identifies the digest; the same digest retried keeps its ID, so
+	// receivers can drop duplicates. It must be 1 to 128 characters of
+	// ASCII letters, digits, '.', '_' or '-', with no leading, trailing
+	// or doubled dot (the rules of a Message-ID).
+	ID      string
+	Created time.Time
+	// Topics are in config order.
+	Topics []Topic
+}
+
+// Topic is a tracked topic and its new items, newest first.
+type Topic struct {
+	ID, Title string
+	Items     []Entry
+}
+
+// Entry is one item in a digest.
+type Entry struct {
+	Title, URL, Source string
+	Published          time.Time
+	Snippet            string
+}
+
+// Count returns the number of items in all topics.
+func (d Digest) Count() int {
+	n := 0
+	for _, t := range d.Topics {
+		n += len(t.Items)
+	}
+	return n
+}
+
+// Sorted returns a copy of d whose topics keep their order and whose items
+// are newest first, ties broken by URL then title. d is not modified.
+func (d Digest) Sorted() Digest {
+	out := d
+	out.Topics = make([]Topic, len(d.Topics))
+	for i, t := range d.Topics {
+		t.Items = slices.Clone(t.Items)
+		slices.SortStableFunc(t.Items, compareEntries)
+		out.Topics[i] = t
+	}
+	return out
+}
+
+// compareEntries orders entries newest first, then by URL and title, so a
+// digest renders the same way whatever order the items arrived in.
+func compareEntries(a, b Entry) int {
+	if c := b.Published.Compare(a.Published); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a.URL, b.URL); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.Title, b.Title)
+}
+
+// validID reports whether id can go into headers and a Message-ID as is.
+func validID(id string) bool {
+	if id == "" || len(id) > 128 || id[0] == '.' || id[len(id)-1] == '.' || strings.Contains(id, "..") {
+		return false
+	}
+	for _, r := range id {
+		ok := r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' ||
+			r == '.' || r == '_' || r == '-'
+		if !ok {
+			return false
+		}
+	}
+	return true
+}

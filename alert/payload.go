@@ -1,0 +1,58 @@
+package alert
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// payload is the webhook body. Its field names are a contract with
+// receivers: add fields, never rename them.
+type payload struct {
+	ID      string         `json:"id"`
+	Created string         `json:"created"`
+	Count   int            `json:"count"`
+	Topics  []payloadTopic `json:"topics"`
+}
+
+type payloadTopic struct {
+	ID    string        `json:"id"`
+	Title string        `json:"title"`
+	Items []payloadItem `json:"items"`
+}
+
+type payloadItem struct {
+	Title     string `json:"title"`
+	URL       string `json:"url"`
+	Source    string `json:"source"`
+	Published string `json:"published"`
+	Snippet   string `json:"snippet"`
+}
+
+// encodePayload returns the JSON body for d: every topic in order, every
+// item (no cap: receivers are programs), strings cleaned like the other
+// renderings, times in RFC 3339 UTC ("" when unknown).
+func encodePayload(d Digest) ([]byte, error) {
+	d = d.Sorted()
+	p := payload{ID: d.ID, Created: rfc3339(d.Created), Count: d.Count(), Topics: []payloadTopic{}}
+	for _, t := range d.Topics {
+		pt := payloadTopic{ID: clean(t.ID), Title: clean(t.Title), Items: []payloadItem{}}
+		for _, e := range t.Items {
+			pt.Items = append(pt.Items, payloadItem{
+				Title:     clean(e.Title),
+				URL:       clean(e.URL),
+				Source:    clean(e.Source),
+				Published: rfc3339(e.Published),
+				Snippet:   clean(e.Snippet),
+			})
+		}
+		p.Topics = append(p.Topics, pt)
+	}
+	return json.Marshal(p)
+}
+
+func rfc3339(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
+}

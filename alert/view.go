@@ -1,0 +1,86 @@
+package alert
+
+import (
+	"strings"
+	"time"
+)
+
+// Bounds on what a rendered digest shows.
+const (
+	maxItemsPerTopic = 100
+	maxTitleRunes    = 300
+	maxSnippetRunes  = 400
+	maxSubjectRunes  = 200
+	timeLayout       = "2006-01-02 15:04 UTC"
+)
+
+// view is a digest made ready for the text and HTML templates: sorted,
+// cleaned, capped, with times formatted. Both renderings share it, so they
+// always show the same items.
+type view struct {
+	ID, Created, Subject string
+	Topics               []topicView
+}
+
+type topicView struct {
+	Title string
+	Count int // items in the topic, shown or not
+	More  int // items past the cap, not shown
+	Items []entryView
+}
+
+type entryView struct {
+	Title, Meta, URL, Snippet string
+	// Link is URL when it is safe to link (http or https), else empty.
+	Link string
+}
+
+// newView builds the view of d. Topics without items are left out.
+func newView(d Digest) view {
+	d = d.Sorted()
+	v := view{ID: clean(d.ID), Created: formatTime(d.Created), Subject: Subject(d)}
+	for _, t := range d.Topics {
+		if len(t.Items) == 0 {
+			continue
+		}
+		tv := topicView{Title: clean(t.Title), Count: len(t.Items)}
+		shown := t.Items[:min(len(t.Items), maxItemsPerTopic)]
+		tv.More = len(t.Items) - len(shown)
+		for _, e := range shown {
+			tv.Items = append(tv.Items, newEntryView(e))
+		}
+		v.Topics = append(v.Topics, tv)
+	}
+	return v
+}
+
+func newEntryView(e Entry) entryView {
+	ev := entryView{
+		Title:   truncate(clean(e.Title), maxTitleRunes),
+		URL:     clean(e.URL),
+		Snippet: truncate(clean(e.Snippet), maxSnippetRunes),
+	}
+	if ev.Title == "" {
+		ev.Title = "(untitled)"
+	}
+	if linkable(ev.URL) {
+		ev.Link = ev.URL
+	}
+	var meta []string
+	if s := clean(e.Source); s != "" {
+		meta = append(meta, s)
+	}
+	if p := formatTime(e.Published); p != "" {
+		meta = append(meta, p)
+	}
+	ev.Meta = strings.Join(meta, " · ")
+	return ev
+}
+
+// formatTime formats t in UTC, or returns "" for the zero time.
+func formatTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(timeLayout)
+}
