@@ -1,0 +1,101 @@
+package state
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// Digests returns every stored digest, oldest first, for status output.
+func (s *Store) Digests() ([]Digest, error) {
+	return s.digests("list digests", func(Digest) bool { return true })
+}
+
+// Pending returns, oldest first, the digests that some sink still waits
+// for: a sink neither delivered nor parked. The caller decides from each
+// Delivery.NextAttempt whether a retry is due.
+func (s *Store) Pending() ([]Digest, error) {
+	return s.digests("list pending digests", Digest.waiting)
+}
+
+// Parked returns, oldest first, the digests that at least one sink gave up
+// on. A digest parked for one sink and still pending for another is listed
+// by both Parked and Pending.
+func (s *Store) Parked() ([]Digest, error) {
+	return s.digests("list parked digests", Digest.parked)
+}
+
+func (s *Store) digests(what string, keep func(Digest) bool) ([]Digest, error) {
+	var out []Digest
+	err := s.view(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketDigests).ForEach(func(k, v []byte) error {
+			d, err := decodeDigest(k, v)
+			if err == nil && keep(d) {
+				out = append(out, d)
+			}
+			return err
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("%s in state %s: %w", what, s.path, err)
+	}
+	sortDigests(out)
+	return out, nil
+}
+
+// RecordDelivery records one attempt to send digest id to sink. A nil
+// sendErr marks the sink delivered. Otherwise the attempt is counted, the
+// error kept, and next stored as the earliest retry; the backoff is the
+// caller's choice, since alert knows which errors are worth a quick retry.
+// When the attempts reach maxAttempts (if it is positive) the delivery is
+// parked, and parked is returned true.
+func (s *Store) RecordDelivery(id, sink string, sendErr error, next time.Time, maxAttempts int) (parked bool, err error) {
+	now := s.now()
+	err = s.update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketDigests)
+		raw := b.Get([]byte(id))
+		if raw == nil {
+			return ErrNoDigest
+		}
+		d, err := decodeDigest([]byte(id), raw)
+		if err != nil {
+			return err
+		}
+		dl, ok := d.Sinks[sink]
+		if !ok {
+			return fmt.Errorf("digest is not for sink %q", sink)
+		}
+		if err := dl.record(sendErr, now, next, maxAttempts); err != nil {
+			return fmt.Errorf("sink %q: %w", sink, err)
+		}
+		parked = dl.Parked
+		return putDigest(b, d)
+	})
+	if err != nil {
+		return false, fmt.Errorf("record delivery of digest %q to %q in state %s: %w", id, sink, s.path, err)
+	}
+	return parked, err
+}
+
+// record applies one attempt's outcome.
+func (dl *Delivery) record(sendErr error, now, next time.Time, maxAttempts int) error {
+	if dl.Delivered {
+		if sendErr == nil {
+			return nil // a repeated success report changes nothing
+		}
+		return errors.New("failure reported after delivery")
+	}
+	dl.Attempts++
+	if sendErr == nil {
+		dl.Delivered, dl.DeliveredAt = true, now
+		dl.Parked, dl.LastError, dl.NextAttempt = false, "", time.Time{}
+		return nil
+	}
+	dl.LastError, dl.NextAttempt = sendErr.Error(), next
+	if maxAttempts > 0 && dl.Attempts >= maxAttempts {
+		dl.Parked, dl.NextAttempt = true, time.Time{}
+	}
+	return nil
+}

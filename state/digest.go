@@ -1,0 +1,139 @@
+package state
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// ErrNoDigest is wrapped by RecordDelivery when no digest has the given ID.
+var ErrNoDigest = errors.New("no such digest")
+
+// Digest is a digest held until every sink has it. The payload is opaque to
+// this package: the alert stage writes it and reads it back.
+type Digest struct {
+	// ID names the digest; receivers may use it to drop a retried copy.
+	ID string `json:"id"`
+	// Created is when the digest was made; Commit sets it if zero.
+	Created time.Time `json:"created"`
+	// Payload is the digest's content, stored as given.
+	Payload []byte `json:"payload"`
+	// Sinks maps each sink that must receive the digest to its progress.
+	Sinks map[string]*Delivery `json:"sinks"`
+}
+
+// Delivery is the progress of one digest towards one sink.
+type Delivery struct {
+	// Delivered is set, with DeliveredAt, once the sink accepted the digest.
+	Delivered   bool      `json:"delivered"`
+	DeliveredAt time.Time `json:"delivered_at"`
+	// Attempts counts sends tried, failed or not.
+	Attempts int `json:"attempts"`
+	// LastError is the last failed send's message, cleared on delivery.
+	LastError string `json:"last_error,omitempty"`
+	// NextAttempt is the earliest time to retry, as the caller chose it.
+	NextAttempt time.Time `json:"next_attempt"`
+	// Parked is set once the attempts ran out; a parked delivery is not
+	// retried but is kept in the file for an operator to see.
+	Parked bool `json:"parked"`
+}
+
+// Delivered reports whether every sink has the digest.
+func (d Digest) Delivered() bool {
+	for _, dl := range d.Sinks {
+		if !dl.Delivered {
+			return false
+		}
+	}
+	return true
+}
+
+// waiting reports whether some sink still expects a retry.
+func (d Digest) waiting() bool {
+	for _, dl := range d.Sinks {
+		if !dl.Delivered && !dl.Parked {
+			return true
+		}
+	}
+	return false
+}
+
+// parked reports whether some sink gave up on the digest.
+func (d Digest) parked() bool {
+	for _, dl := range d.Sinks {
+		if dl.Parked {
+			return true
+		}
+	}
+	return false
+}
+
+func (d Digest) validate() error {
+	if d.ID == "" || len(d.ID) > bolt.MaxKeySize {
+		return fmt.Errorf("digest ID of %d bytes (want 1 to %d)", len(d.ID), bolt.MaxKeySize)
+	}
+	if len(d.Sinks) == 0 {
+		return fmt.Errorf("digest %q has no sinks to deliver to", d.ID)
+	}
+	for name := range d.Sinks {
+		if name == "" {
+			return fmt.Errorf("digest %q: sink with an empty name", d.ID)
+		}
+	}
+	return nil
+}
+
+// insertDigest stores a new digest; an ID already present is an error, as
+// overwriting would lose that digest's delivery progress.
+func insertDigest(tx *bolt.Tx, d Digest, now time.Time) error {
+	b := tx.Bucket(bucketDigests)
+	if b.Get([]byte(d.ID)) != nil {
+		return fmt.Errorf("digest %q already stored", d.ID)
+	}
+	if d.Created.IsZero() {
+		d.Created = now
+	}
+	sinks := make(map[string]*Delivery, len(d.Sinks))
+	for name, dl := range d.Sinks {
+		if dl == nil {
+			dl = &Delivery{}
+		}
+		sinks[name] = dl
+	}
+	d.Sinks = sinks
+	return putDigest(b, d)
+}
+
+func putDigest(b *bolt.Bucket, d Digest) error {
+	raw, err := json.Marshal(d)
+	if err != nil {
+		return fmt.Errorf("encode digest %q: %w", d.ID, err)
+	}
+	if err := b.Put([]byte(d.ID), raw); err != nil {
+		return fmt.Errorf("write digest %q: %w", d.ID, err)
+	}
+	return nil
+}
+
+func decodeDigest(id, raw []byte) (Digest, error) {
+	var d Digest
+	if err := json.Unmarshal(raw, &d); err != nil {
+		return Digest{}, fmt.Errorf("decode digest %q: %w", id, err)
+	}
+	for name, dl := range d.Sinks {
+		if dl == nil {
+			d.Sinks[name] = &Delivery{}
+		}
+	}
+	return d, nil
+}
+
+// sortDigests orders digests oldest first. They are read in key order, so
+// a stable sort breaks ties by ID.
+func sortDigests(ds []Digest) {
+	sort.SliceStable(ds, func(i, j int) bool { return ds[i].Created.Before(ds[j].Created) })
+}

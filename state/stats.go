@@ -1,0 +1,65 @@
+package state
+
+import (
+	"fmt"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// Stats are the counts behind `watcher status`.
+type Stats struct {
+	// Sources is the number of sources with stored state.
+	Sources int
+	// Seen is the number of seen keys in all; SeenBySource splits it.
+	Seen         int
+	SeenBySource map[string]int
+	// Digests by state: waiting for some sink, given up by some sink, and
+	// delivered to every sink. A digest both waiting and parked counts in
+	// both, as in Pending and Parked.
+	Pending, Parked, Delivered int
+	// FileSize is the size of the state file in bytes.
+	FileSize int64
+}
+
+// Stats counts what the store holds.
+func (s *Store) Stats() (Stats, error) {
+	st := Stats{SeenBySource: make(map[string]int)}
+	err := s.view(func(tx *bolt.Tx) error {
+		st.Sources = tx.Bucket(bucketSources).Stats().KeyN
+		seen := tx.Bucket(bucketSeen)
+		if err := seen.ForEachBucket(func(k []byte) error {
+			n := seen.Bucket(k).Stats().KeyN
+			st.SeenBySource[string(k)] = n
+			st.Seen += n
+			return nil
+		}); err != nil {
+			return err
+		}
+		return tx.Bucket(bucketDigests).ForEach(func(k, v []byte) error {
+			d, err := decodeDigest(k, v)
+			if err == nil {
+				st.count(d)
+			}
+			return err
+		})
+	})
+	if err == nil {
+		st.FileSize, err = s.fileSize()
+	}
+	if err != nil {
+		return Stats{}, fmt.Errorf("count state %s: %w", s.path, err)
+	}
+	return st, nil
+}
+
+func (st *Stats) count(d Digest) {
+	if d.Delivered() {
+		st.Delivered++
+	}
+	if d.waiting() {
+		st.Pending++
+	}
+	if d.parked() {
+		st.Parked++
+	}
+}
