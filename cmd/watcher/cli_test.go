@@ -1,0 +1,196 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/watcher-news/watcher/state"
+)
+
+// TestCheckShippedConfig: the configuration that ships is valid.
+func TestCheckShippedConfig(t *testing.T) {
+	r := watcher(t, ".", nil, "check", "--config", "../../config.yaml")
+	if r.code != exitOK {
+		t.Fatalf("check of the shipped config: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if !strings.Contains(r.stdout, "ok:") || !strings.Contains(r.stdout, "3 topics") {
+		t.Errorf("check output: %q", r.stdout)
+	}
+}
+
+// TestCheckNamesTheLine: every problem in a bad file is reported with its
+// file, line and key, the exit code is 2, and a secret is never echoed.
+func TestCheckNamesTheLine(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "bad.yaml")
+	writeFile(t, path, `state: w.db
+schedule: "every half hour"
+sources:
+  - name: a
+    feed: ftp://example.org/feed
+  - name: b
+    feed: https://example.org/rss
+    colour: blue
+topics:
+  - id: t1
+    title: T
+    query: (Kartavykh OR
+alerts:
+  webhook:
+    - url: https://example.org/hook
+      secret: ${WATCHER_TEST_SECRET}
+`)
+	r := watcher(t, dir, nil, "check", "--config", path)
+	if r.code != exitUsage {
+		t.Fatalf("exit %d, want %d\n%s", r.code, exitUsage, r.stderr)
+	}
+	for _, want := range []string{
+		path + ":2:",          // the schedule
+		path + ":5:",          // the ftp URL
+		path + ":8:",          // the unknown key
+		path + ":12:",         // the query
+		"WATCHER_TEST_SECRET", // the variable that is not set (by name)
+	} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
+		}
+	}
+}
+
+// TestExitCodes: usage errors are 2, a missing file is 2, help is 0.
+func TestExitCodes(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		name string
+		args []string
+		want int
+	}{
+		{"unknown flag", []string{"--frobnicate"}, exitUsage},
+		{"unknown command", []string{"frobnicate"}, exitUsage},
+		{"missing config", []string{"--once", "--config", "nope.yaml"}, exitUsage},
+		{"help", []string{"--help"}, exitOK},
+		{"version", []string{"version"}, exitOK},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if r := watcher(t, dir, nil, tc.args...); r.code != tc.want {
+				t.Errorf("exit %d, want %d\n%s", r.code, tc.want, r.stderr)
+			}
+		})
+	}
+}
+
+// TestSecondWatcherFailsFast: while one process holds the state file, a
+// second run says so within seconds instead of hanging.
+func TestSecondWatcherFailsFast(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "watcher.db")
+	writeFile(t, filepath.Join(dir, "config.yaml"), "state: "+db+"\nsources:\n  - name: a\n    feed: http://127.0.0.1:9/feed\n"+
+		"topics:\n  - id: t\n    title: T\n    query: x\n")
+	st, err := state.Open(db, state.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	start := time.Now()
+	r := watcher(t, dir, nil, "--once")
+	if r.code != exitFailed || !strings.Contains(r.stderr, "locked by another watcher") {
+		t.Errorf("exit %d, stderr %q; want 1 and a message about the lock", r.code, r.stderr)
+	}
+	t.Logf("second watcher gave up after %s", time.Since(start).Round(time.Millisecond))
+}
+
+// corpusItem is one labelled item of the shared corpus.
+type corpusItem struct {
+	ID       string   `json:"id"`
+	Topics   []string `json:"topics"`
+	Mentions []string `json:"mentions"`
+}
+
+// TestMatchCommandOnCorpus runs `watcher match` with the shipped topics over
+// the labelled corpus and scores it as the corpus guide says.
+func TestMatchCommandOnCorpus(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join(sharedDir, "corpus/dev.jsonl"))
+	if err != nil {
+		t.Skipf("corpus not beside the checkout: %v", err)
+	}
+	r := watcher(t, ".", data, "match", "--config", "../../config.yaml")
+	if r.code != exitOK {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	got := map[string][]string{}
+	sc := bufio.NewScanner(strings.NewReader(r.stdout))
+	for sc.Scan() {
+		var line struct {
+			ID     string   `json:"id"`
+			Topics []string `json:"topics"`
+		}
+		if err := json.Unmarshal(sc.Bytes(), &line); err != nil {
+			t.Fatalf("output line %q: %v", sc.Text(), err)
+		}
+		got[line.ID] = line.Topics
+	}
+	var items []corpusItem
+	for _, l := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		var it corpusItem
+		if err := json.Unmarshal([]byte(l), &it); err != nil {
+			t.Fatal(err)
+		}
+		items = append(items, it)
+	}
+	if len(got) != len(items) {
+		t.Fatalf("%d output lines for %d items", len(got), len(items))
+	}
+	for _, topic := range []string{"yekaterinburg-case", "sputnik-detainees", "azal-compensation"} {
+		var tp, fp, fn int
+		for _, it := range items {
+			labelled, assigned := slices.Contains(it.Topics, topic), slices.Contains(got[it.ID], topic)
+			switch {
+			case labelled && assigned:
+				tp++
+			case labelled:
+				fn++
+			case assigned && !slices.Contains(it.Mentions, topic):
+				fp++
+			}
+		}
+		p, rc := ratio(tp, tp+fp), ratio(tp, tp+fn)
+		f1 := 2 * p * rc / (p + rc)
+		t.Logf("%-20s precision %.3f recall %.3f F1 %.3f (tp %d fp %d fn %d)", topic, p, rc, f1, tp, fp, fn)
+		if f1 < 0.95 {
+			t.Errorf("%s: F1 %.3f below 0.95", topic, f1)
+		}
+	}
+}
+
+func ratio(a, b int) float64 {
+	if b == 0 {
+		return 0
+	}
+	return float64(a) / float64(b)
+}
+
+// TestMatchCommandBadLine: a line that is not JSON is reported with its
+// number and the other lines are still matched.
+func TestMatchCommandBadLine(t *testing.T) {
+	in := `{"id":"a","title":"Kartavykh sentenced in Baku","summary":"Sputnik Azerbaijan director"}
+{not json
+{"id":"b","title":"Weather"}
+`
+	r := watcher(t, ".", []byte(in), "match", "--config", "../../config.yaml")
+	if r.code != exitFailed || !strings.Contains(r.stderr, "stdin:2:") {
+		t.Errorf("exit %d, stderr %q; want 1 and the line number", r.code, r.stderr)
+	}
+	if lines := strings.Count(r.stdout, "\n"); lines != 2 {
+		t.Errorf("%d output lines, want 2:\n%s", lines, r.stdout)
+	}
+	if !strings.Contains(r.stdout, fmt.Sprintf(`{"id":"a","topics":[%q]}`, "sputnik-detainees")) {
+		t.Errorf("item a not matched: %s", r.stdout)
+	}
+}

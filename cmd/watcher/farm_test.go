@@ -1,0 +1,244 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// outlet is one entry of the feed server's /outlets.json.
+type outlet struct {
+	Source   string `json:"source"`
+	Encoding string `json:"encoding"`
+	Feed     string `json:"feed"`
+	Listing  string `json:"listing"`
+}
+
+// hookLog records the digests a real webhook endpoint accepts.
+type hookLog struct {
+	mu      sync.Mutex
+	digests []json.RawMessage
+}
+
+func newHook(t *testing.T) (*hookLog, string) {
+	h := &hookLog{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		h.mu.Lock()
+		h.digests = append(h.digests, body)
+		h.mu.Unlock()
+	}))
+	t.Cleanup(srv.Close)
+	return h, srv.URL
+}
+
+// pairs decodes every digest into "id topic" pairs, item ids taken from
+// the article URL the feed server gives.
+func (h *hookLog) pairs(t *testing.T) (pairs []string, digestIDs []string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, raw := range h.digests {
+		var d struct {
+			ID     string `json:"id"`
+			Topics []struct {
+				ID    string `json:"id"`
+				Items []struct {
+					URL string `json:"url"`
+				} `json:"items"`
+			} `json:"topics"`
+		}
+		if err := json.Unmarshal(raw, &d); err != nil {
+			t.Fatalf("digest is not JSON: %v", err)
+		}
+		digestIDs = append(digestIDs, d.ID)
+		for _, tp := range d.Topics {
+			for _, it := range tp.Items {
+				pairs = append(pairs, path.Base(it.URL)+" "+tp.ID)
+			}
+		}
+	}
+	return pairs, digestIDs
+}
+
+// shippedTopics is the topics section of the shipped configuration.
+func shippedTopics(t *testing.T) string {
+	data, err := os.ReadFile("../../config.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(data)
+	i, j := strings.Index(s, "\ntopics:"), strings.Index(s, "# TOPICS-END")
+	if i < 0 || j < i {
+		t.Fatal("no topics section in config.yaml")
+	}
+	return s[i:j]
+}
+
+// TestOnceOverCorpusFarm is the user's story end to end, on the labelled
+// corpus served as real outlets (feeds in four formats, some in
+// windows-1251, listing pages) on a virtual clock: a first run that only
+// learns what is there, the clock moves on, a second run that delivers
+// the new matching items, a third that sends nothing.
+func TestOnceOverCorpusFarm(t *testing.T) {
+	f := startFarm(t, "-corpus", filepath.Join(sharedDir, "corpus/dev.jsonl"), "-now", "2024-12-01T00:00:00Z")
+	resp, err := http.Get(f.base + "/outlets.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var outlets []outlet
+	err = json.NewDecoder(resp.Body).Decode(&outlets)
+	resp.Body.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	hook, hookURL := newHook(t)
+	dir := t.TempDir()
+	var cfg strings.Builder
+	fmt.Fprintf(&cfg, "state: watcher.db\nfetch:\n  host_delay: 0s\n  per_host: 8\nsources:\n")
+	for i, o := range outlets {
+		if i%3 == 2 { // every third outlet read from its listing page
+			fmt.Fprintf(&cfg, "  - name: %s\n    page: %s\n    links: a.story\n", o.Source, o.Listing)
+		} else {
+			fmt.Fprintf(&cfg, "  - name: %s\n    feed: %s\n    fulltext: true\n", o.Source, o.Feed)
+		}
+	}
+	cfg.WriteString(shippedTopics(t))
+	fmt.Fprintf(&cfg, "alerts:\n  webhook:\n    - url: %s\n", hookURL)
+	writeFile(t, filepath.Join(dir, "config.yaml"), cfg.String())
+
+	if r := watcher(t, dir, nil, "--once"); r.code != exitOK {
+		t.Fatalf("first run: exit %d\n%s", r.code, r.stderr)
+	}
+	if p, _ := hook.pairs(t); len(p) != 0 {
+		t.Fatalf("first run delivered %d items; a new source is read silently", len(p))
+	}
+	f.post(t, "/control/now?t=2027-01-01T00:00:00Z")
+	r := watcher(t, dir, nil, "--once")
+	if r.code != exitOK {
+		t.Fatalf("second run: exit %d\n%s", r.code, r.stderr)
+	}
+	if !strings.Contains(r.stderr, "cycle done") {
+		t.Errorf("no summary line in the log:\n%s", r.stderr)
+	}
+	pairs, ids := hook.pairs(t)
+	if len(ids) != 1 {
+		t.Fatalf("second run: %d digests, want 1", len(ids))
+	}
+	scoreDelivered(t, pairs)
+
+	if r := watcher(t, dir, nil, "--once"); r.code != exitOK {
+		t.Fatalf("third run: exit %d\n%s", r.code, r.stderr)
+	}
+	if _, ids := hook.pairs(t); len(ids) != 1 {
+		t.Errorf("third run with nothing new sent a digest (%d in all)", len(ids))
+	}
+}
+
+// scoreDelivered checks that no item came twice and scores what arrived
+// against the corpus labels, as `watcher match` is scored.
+func scoreDelivered(t *testing.T, pairs []string) {
+	t.Helper()
+	seen := map[string]bool{}
+	for _, p := range pairs {
+		if seen[p] {
+			t.Errorf("delivered twice: %s", p)
+		}
+		seen[p] = true
+	}
+	data, err := os.ReadFile(filepath.Join(sharedDir, "corpus/dev.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var items []corpusItem
+	for _, l := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		var it corpusItem
+		if err := json.Unmarshal([]byte(l), &it); err != nil {
+			t.Fatal(err)
+		}
+		items = append(items, it)
+	}
+	for _, topic := range []string{"yekaterinburg-case", "sputnik-detainees", "azal-compensation"} {
+		var tp, fp, fn int
+		for _, it := range items {
+			labelled, got := slices.Contains(it.Topics, topic), seen[it.ID+" "+topic]
+			switch {
+			case labelled && got:
+				tp++
+			case labelled:
+				fn++
+			case got && !slices.Contains(it.Mentions, topic):
+				fp++
+			}
+		}
+		p, rc := ratio(tp, tp+fp), ratio(tp, tp+fn)
+		f1 := 2 * p * rc / (p + rc)
+		t.Logf("delivered %-20s precision %.3f recall %.3f F1 %.3f (tp %d fp %d fn %d)", topic, p, rc, f1, tp, fp, fn)
+		if f1 < 0.9 {
+			t.Errorf("%s: end-to-end F1 %.3f below 0.9", topic, f1)
+		}
+	}
+}
+
+// TestDaemonRunsOnScheduleAndStops: the daemon runs cycles on its schedule
+// and exits cleanly, with code 0, on SIGTERM.
+func TestDaemonRunsOnScheduleAndStops(t *testing.T) {
+	f := startFarm(t, "-feeds", "4", "-items", "20")
+	dir := t.TempDir()
+	var cfg strings.Builder
+	cfg.WriteString("state: watcher.db\nschedule: \"@every 1s\"\nfetch:\n  host_delay: 0s\nsources:\n")
+	for i := range 4 {
+		fmt.Fprintf(&cfg, "  - name: s%d\n    feed: %s/synthetic/%d\n", i, f.base, i)
+	}
+	cfg.WriteString("topics:\n  - id: any\n    title: Anything\n    query: the OR и\n")
+	writeFile(t, filepath.Join(dir, "config.yaml"), cfg.String())
+
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, watcherBin)
+	cmd.Dir = dir
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(stderr)
+	var log strings.Builder
+	cycles := 0
+	for cycles < 2 && sc.Scan() {
+		log.WriteString(sc.Text() + "\n")
+		if strings.Contains(sc.Text(), "cycle done") {
+			cycles++
+		}
+	}
+	if cycles < 2 {
+		t.Fatalf("saw %d cycles before the log ended:\n%s", cycles, log.String())
+	}
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	for sc.Scan() {
+		log.WriteString(sc.Text() + "\n")
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("daemon exit after SIGTERM: %v\n%s", err, log.String())
+	}
+	if !strings.Contains(log.String(), "watcher stopped") {
+		t.Errorf("no clean stop in the log:\n%s", log.String())
+	}
+}

@@ -1,0 +1,32 @@
+// Command watcher keeps watch on a developing news story: it reads feeds and
+// pages, finds the items it has not seen before, matches them against the
+// tracked topics and sends a digest of what is new.
+//
+// Usage:
+//
+//	watcher [--config FILE] [--once]       run on the schedule, or one cycle
+//	watcher check [--config FILE]          validate the configuration
+//	watcher match [--config FILE] [--explain] < items.jsonl
+//	watcher status [--config FILE]         source health and pending digests
+//	watcher version
+//
+// Exit codes: 0 success; 1 a run failed (state file, or a digest not
+// delivered: it is kept and retried); 2 usage or configuration error.
+package main
+
+import (
+	"context"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}

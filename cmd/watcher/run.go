@@ -1,0 +1,121 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+)
+
+// Exit codes, documented in README.md and --help.
+const (
+	exitOK     = 0
+	exitFailed = 1
+	exitUsage  = 2
+)
+
+const usage = `watcher keeps watch on a news story and sends digests of new items.
+
+Usage:
+  watcher [flags]                   run cycles on the configured schedule
+  watcher --once [flags]            run one cycle and exit
+  watcher check [flags]             validate the configuration and exit
+  watcher match [flags] [--explain] < items.jsonl
+                                    match JSON lines (id, title, summary, body,
+                                    lang, source, published) against the topics
+  watcher status [flags]            show source health and pending digests
+  watcher version                   print the version
+
+Flags:
+  --config FILE       configuration file (default config.yaml)
+  --log-level LEVEL   debug, info, warn or error (default info)
+  --log-format FMT    text or json (default text)
+
+Exit codes: 0 success; 1 a run failed (state file, or a digest that was not
+delivered and is kept for the next run); 2 usage or configuration error.
+`
+
+// globals are the flags every subcommand takes.
+type globals struct {
+	config    string
+	logLevel  string
+	logFormat string
+	once      bool
+	explain   bool
+}
+
+// run is the whole program behind main: it parses the arguments, builds the
+// logger and dispatches to a subcommand, returning the exit code.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	cmd := ""
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		cmd, args = args[0], args[1:]
+	}
+	var g globals
+	fs := flag.NewFlagSet("watcher", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, usage) }
+	fs.StringVar(&g.config, "config", "config.yaml", "configuration file")
+	fs.StringVar(&g.logLevel, "log-level", "info", "log level")
+	fs.StringVar(&g.logFormat, "log-format", "text", "log format")
+	if cmd == "" {
+		fs.BoolVar(&g.once, "once", false, "run one cycle and exit")
+	}
+	if cmd == "match" {
+		fs.BoolVar(&g.explain, "explain", false, "explain per item and topic")
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "watcher: unexpected argument %q\n\n%s", fs.Arg(0), usage)
+		return exitUsage
+	}
+	log, err := newLogger(stderr, g.logLevel, g.logFormat)
+	if err != nil {
+		fmt.Fprintf(stderr, "watcher: %v\n", err)
+		return exitUsage
+	}
+	switch cmd {
+	case "":
+		return runWatch(ctx, g, stdout, log)
+	case "check":
+		return runCheck(g, stdout, stderr)
+	case "match":
+		return runMatch(g, stdin, stdout, stderr)
+	case "status":
+		return runStatus(g, stdout, stderr)
+	case "version":
+		fmt.Fprintln(stdout, "watcher", version)
+		return exitOK
+	case "help":
+		fmt.Fprint(stdout, usage)
+		return exitOK
+	default:
+		fmt.Fprintf(stderr, "watcher: unknown command %q\n\n%s", cmd, usage)
+		return exitUsage
+	}
+}
+
+// newLogger builds the one logger of the process.
+func newLogger(w io.Writer, level, format string) (*slog.Logger, error) {
+	var lv slog.Level
+	if err := lv.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("--log-level: %w", err)
+	}
+	opts := &slog.HandlerOptions{Level: lv}
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	default:
+		return nil, fmt.Errorf("--log-format: want text or json, got %q", format)
+	}
+}

@@ -1,0 +1,109 @@
+package main
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/robfig/cron/v3"
+
+	"github.com/watcher-news/watcher/config"
+	"github.com/watcher-news/watcher/match"
+	"github.com/watcher-news/watcher/state"
+	"github.com/watcher-news/watcher/watch"
+)
+
+// loadConfig loads and validates the configuration, queries included.
+func loadConfig(path string) (*config.Config, error) {
+	return config.Load(path, config.Options{ValidateQuery: match.ParseQuery})
+}
+
+// runWatch runs one cycle (--once) or the daemon.
+func runWatch(ctx context.Context, g globals, stdout io.Writer, log *slog.Logger) int {
+	cfg, err := loadConfig(g.config)
+	if err != nil {
+		log.Error("invalid configuration", "err", err)
+		return exitUsage
+	}
+	store, err := state.Open(cfg.State, state.Options{})
+	if err != nil {
+		log.Error("open state", "err", err)
+		return exitFailed
+	}
+	defer store.Close()
+	w, err := watch.New(cfg, store, watch.Options{Logger: log, Stdout: stdout, Version: version})
+	if err != nil {
+		log.Error("invalid configuration", "err", err)
+		return exitUsage
+	}
+	if g.once {
+		if err := cycle(ctx, w, log); err != nil {
+			return exitFailed
+		}
+		return exitOK
+	}
+	return daemon(ctx, cfg, w, log)
+}
+
+// cycle runs one cycle and logs its one-line summary.
+func cycle(ctx context.Context, w *watch.Watcher, log *slog.Logger) error {
+	sum, err := w.Cycle(ctx)
+	log.Info("cycle done",
+		"sources", sum.Sources, "ok", sum.OK, "failed", sum.Failed, "not_modified", sum.NotModified,
+		"backed_off", sum.BackedOff, "new", sum.New, "matched", sum.Matched, "sent", sum.Sent,
+		"send_failed", sum.SendFailed, "parked", sum.Parked, "duration", sum.Duration.Round(time.Millisecond))
+	if err != nil {
+		log.Error("cycle failed", "err", err)
+	}
+	return err
+}
+
+// daemon runs cycles on the configured schedule until ctx is cancelled
+// (SIGTERM or SIGINT). A cycle still running at the next tick makes that
+// tick skip, never stack; on shutdown the running cycle is cancelled and
+// waited for, so the state file is left consistent.
+func daemon(ctx context.Context, cfg *config.Config, w *watch.Watcher, log *slog.Logger) int {
+	cl := cronLogger{log}
+	c := cron.New(
+		cron.WithLocation(cfg.Location),
+		cron.WithLogger(cl),
+		cron.WithChain(cron.Recover(cl), cron.SkipIfStillRunning(cl)),
+	)
+	id, err := c.AddFunc(cfg.Schedule, func() { _ = cycle(ctx, w, log) })
+	if err != nil {
+		log.Error("invalid schedule", "schedule", cfg.Schedule, "err", err)
+		return exitUsage
+	}
+	c.Start()
+	log.Info("watcher started", "version", version, "schedule", cfg.Schedule,
+		"sources", len(cfg.Sources), "topics", len(cfg.Topics), "next_run", c.Entry(id).Next)
+	<-ctx.Done()
+	log.Info("stopping: waiting for the running cycle to end")
+	stopped := c.Stop()
+	select {
+	case <-stopped.Done():
+	case <-time.After(30 * time.Second):
+		log.Error("a cycle did not end within 30s of the stop signal")
+		return exitFailed
+	}
+	log.Info("watcher stopped")
+	return exitOK
+}
+
+// cronLogger routes the scheduler's messages into slog. SkipIfStillRunning
+// reports a skipped tick through Info, which is worth seeing, so it is kept
+// at info level; the scheduler's routine wake-ups go to debug.
+type cronLogger struct{ log *slog.Logger }
+
+func (l cronLogger) Info(msg string, kv ...any) {
+	if msg == "skip" {
+		l.log.Info("cycle skipped: the previous one is still running")
+		return
+	}
+	l.log.Debug("cron: "+msg, kv...)
+}
+
+func (l cronLogger) Error(err error, msg string, kv ...any) {
+	l.log.Error("cron: "+msg, append(kv, "err", err)...)
+}

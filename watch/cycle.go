@@ -1,0 +1,236 @@
+package watch
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/watcher-news/watcher/config"
+	"github.com/watcher-news/watcher/crawl"
+	"github.com/watcher-news/watcher/item"
+	"github.com/watcher-news/watcher/match"
+	"github.com/watcher-news/watcher/state"
+)
+
+// Summary is what one cycle did; cmd/watcher logs it as one line.
+type Summary struct {
+	Sources     int // configured
+	OK          int // fetched and parsed, or answered 304
+	NotModified int
+	Failed      int
+	BackedOff   int // skipped this cycle because they keep failing
+	New         int // items not seen before
+	Matched     int // new items that matched at least one topic
+	Sent        int // digest deliveries accepted by a sink
+	SendFailed  int // digest deliveries that failed (kept for the next cycle)
+	Parked      int // deliveries given up after the configured attempts
+	Failures    []SourceFailure
+	Duration    time.Duration
+}
+
+// SourceFailure names a source that failed this cycle and why.
+type SourceFailure struct {
+	Source string
+	Err    error
+	Next   time.Time // the earliest next attempt
+}
+
+// sourceOutcome is what one source contributed to a cycle.
+type sourceOutcome struct {
+	src     config.Source
+	prev    state.Source
+	next    state.Source
+	res     crawl.Result
+	fresh   []item.Item // new items to match
+	seen    []string    // keys to record as seen
+	touched []string    // keys seen before and still listed
+	skip    bool        // backed off: not fetched
+	failed  bool
+}
+
+// Cycle runs one full cycle: fetch, filter, match, store, deliver. Source
+// failures are reported in the Summary and do not fail the cycle; the
+// error is for what makes the cycle itself fail (the state file) and for
+// deliveries that did not go through (their digests stay pending).
+func (w *Watcher) Cycle(ctx context.Context) (Summary, error) {
+	start := w.now()
+	sum := Summary{Sources: len(w.cfg.Sources)}
+
+	outcomes, err := w.crawlAll(ctx)
+	if err != nil {
+		return sum, err
+	}
+	hits := w.collect(outcomes, &sum)
+	if err := w.commit(outcomes, hits); err != nil {
+		return sum, err
+	}
+	if ctx.Err() != nil {
+		return sum, fmt.Errorf("cycle interrupted: %w", context.Cause(ctx))
+	}
+	derr := w.deliver(ctx, &sum)
+	w.prune()
+	sum.Duration = w.now().Sub(start)
+	return sum, derr
+}
+
+// crawlAll fetches every source concurrently. The fetcher bounds the
+// requests in flight globally and per host, so a goroutine per source is
+// cheap even for thousands of sources.
+func (w *Watcher) crawlAll(ctx context.Context) ([]*sourceOutcome, error) {
+	prev, err := w.store.Sources()
+	if err != nil {
+		return nil, fmt.Errorf("read source state: %w", err)
+	}
+	outcomes := make([]*sourceOutcome, len(w.cfg.Sources))
+	var wg sync.WaitGroup
+	for i, src := range w.cfg.Sources {
+		o := &sourceOutcome{src: src, prev: prev[src.Name]}
+		outcomes[i] = o
+		if w.now().Before(o.prev.NextAttempt) {
+			o.skip = true
+			continue
+		}
+		wg.Go(func() { w.crawlOne(ctx, o) })
+	}
+	wg.Wait()
+	return outcomes, nil
+}
+
+// crawlOne fetches one source and works out which of its items are new.
+func (w *Watcher) crawlOne(ctx context.Context, o *sourceOutcome) {
+	// known tells the fetcher which items need no article page. The
+	// baseline of a new source is read silently: fetching every article
+	// page would cost much and alert nothing.
+	known := func(string) bool { return true }
+	if o.prev.Initialized {
+		known = func(k string) bool {
+			seen, err := w.store.SeenKeys(o.src.Name, []string{k})
+			return err != nil || seen[k]
+		}
+	}
+	v := crawl.Validators{ETag: o.prev.ETag, LastModified: o.prev.LastModified}
+	o.res = w.fetcher.Fetch(ctx, toCrawlSource(o.src), v, known)
+	now := w.now()
+	o.next = o.prev
+	o.next.LastAttempt = now
+	if o.res.Err != nil {
+		o.failed = true
+		o.next.Failures++
+		o.next.LastError = o.res.Err.Error()
+		o.next.NextAttempt = now.Add(w.backoff(o.next.Failures, o.res.RetryAfter))
+		return
+	}
+	o.next.Failures = 0
+	o.next.LastError = ""
+	o.next.LastSuccess = now
+	o.next.NextAttempt = time.Time{}
+	if o.res.NotModified {
+		return
+	}
+	o.next.ETag, o.next.LastModified = o.res.Validators.ETag, o.res.Validators.LastModified
+	if err := w.filterNew(o, now); err != nil {
+		o.failed = true
+		o.res.Err = err
+		o.next = o.prev
+		o.next.LastAttempt = now
+		o.next.LastError = err.Error()
+	}
+}
+
+// filterNew keeps the items of a successful fetch that were not seen
+// before. On a source's first successful fetch everything is recorded as
+// seen, and only items published within the backfill window are new.
+// Items seen before are "touched", so pruning never forgets a key that a
+// feed still lists.
+func (w *Watcher) filterNew(o *sourceOutcome, now time.Time) error {
+	first := !o.prev.Initialized
+	keys := make([]string, 0, len(o.res.Items))
+	byKey := make(map[string]item.Item, len(o.res.Items))
+	for _, it := range o.res.Items {
+		k := it.Key()
+		if _, dup := byKey[k]; dup {
+			continue // the same GUID twice in one feed: the first one stands
+		}
+		byKey[k] = it
+		keys = append(keys, k)
+	}
+	seen := map[string]bool{}
+	if !first {
+		var err error
+		if seen, err = w.store.SeenKeys(o.src.Name, keys); err != nil {
+			return fmt.Errorf("source %q: read seen items: %w", o.src.Name, err)
+		}
+	}
+	o.next.Initialized = true
+	for _, k := range keys {
+		it := byKey[k]
+		switch {
+		case seen[k]:
+			o.touched = append(o.touched, k)
+		case first:
+			o.seen = append(o.seen, k)
+			if w.cfg.Backfill > 0 && !it.DateGuessed && now.Sub(it.Published) <= w.cfg.Backfill {
+				o.fresh = append(o.fresh, it)
+			}
+		default:
+			o.seen = append(o.seen, k)
+			o.fresh = append(o.fresh, it)
+		}
+	}
+	return nil
+}
+
+// backoff is how long a source that failed n times in a row rests:
+// doubling from one schedule-independent minute up to the configured cap,
+// and never less than what the server asked for with Retry-After.
+func (w *Watcher) backoff(n int, retryAfter time.Duration) time.Duration {
+	if n <= 1 && retryAfter == 0 {
+		return 0 // one failure: try again next cycle
+	}
+	d := time.Minute << min(n-1, 20)
+	if limit := w.cfg.Fetch.MaxBackoff; limit > 0 && d > limit {
+		d = limit
+	}
+	return max(d, retryAfter)
+}
+
+// matched is one new item with its hits.
+type matched struct {
+	item item.Item
+	hits []match.Hit
+}
+
+// collect matches every new item and fills the summary's source counts.
+func (w *Watcher) collect(outcomes []*sourceOutcome, sum *Summary) []matched {
+	var out []matched
+	for _, o := range outcomes {
+		switch {
+		case o.skip:
+			sum.BackedOff++
+			continue
+		case o.failed:
+			sum.Failed++
+			sum.Failures = append(sum.Failures, SourceFailure{Source: o.src.Name, Err: o.res.Err, Next: o.next.NextAttempt})
+			w.log.Warn("source failed", "source", o.src.Name, "failures", o.next.Failures, "next_attempt", o.next.NextAttempt, "err", o.res.Err)
+			continue
+		case o.res.NotModified:
+			sum.NotModified++
+		}
+		sum.OK++
+		sum.New += len(o.fresh)
+		for _, it := range o.fresh {
+			hits := w.matcher.Match(match.Item{Title: it.Title, Summary: it.Summary, Body: it.Body, Lang: it.Lang, Source: it.Source})
+			if len(hits) > 0 {
+				out = append(out, matched{item: it, hits: hits})
+			}
+		}
+	}
+	sum.Matched = len(out)
+	return out
+}
+
+// toCrawlSource maps a configured source to what the fetcher needs.
+func toCrawlSource(s config.Source) crawl.Source {
+	return crawl.Source{Name: s.Name, Feed: s.Feed, Page: s.Page, Links: s.Links, Fulltext: s.Fulltext, Lang: s.Lang}
+}

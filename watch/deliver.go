@@ -1,0 +1,181 @@
+package watch
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/watcher-news/watcher/alert"
+	"github.com/watcher-news/watcher/state"
+)
+
+// commit writes everything the crawl learnt in one state transaction: the
+// sources' new validators and health, the keys now seen, and the digest of
+// what matched. Seen keys and the digest that carries them go in together,
+// so a crash can neither lose a matched item nor send it twice.
+func (w *Watcher) commit(outcomes []*sourceOutcome, hits []matched) error {
+	b := state.Batch{Sources: map[string]state.Source{}, Seen: map[string][]string{}, Touched: map[string][]string{}}
+	for _, o := range outcomes {
+		if o.skip {
+			continue
+		}
+		b.Sources[o.src.Name] = o.next
+		if len(o.seen) > 0 {
+			b.Seen[o.src.Name] = o.seen
+		}
+		if len(o.touched) > 0 {
+			b.Touched[o.src.Name] = o.touched
+		}
+	}
+	if len(hits) > 0 {
+		d, err := w.digest(hits)
+		if err != nil {
+			return err
+		}
+		b.Digest = d
+	}
+	if err := w.store.Commit(b); err != nil {
+		return fmt.Errorf("save cycle: %w", err)
+	}
+	return nil
+}
+
+// digest builds the stored digest of this cycle's matches, grouped by
+// topic in configuration order. Its id is a hash of the time and the items
+// it carries; it is stored with the digest, so it is the same however often
+// its delivery is retried.
+func (w *Watcher) digest(hits []matched) (*state.Digest, error) {
+	groups := make(map[string][]alert.Entry)
+	now := w.now().UTC()
+	h := sha256.New()
+	h.Write([]byte(now.Format(time.RFC3339Nano)))
+	for _, m := range hits {
+		h.Write([]byte(m.item.Key()))
+		for _, hit := range m.hits {
+			groups[hit.Topic] = append(groups[hit.Topic], alert.Entry{
+				Title:     m.item.Title,
+				URL:       m.item.URL,
+				Source:    m.item.Source,
+				Published: m.item.Published,
+				Snippet:   hit.Snippet,
+			})
+		}
+	}
+	d := alert.Digest{ID: hex.EncodeToString(h.Sum(nil)[:12]), Created: now}
+	for _, t := range w.cfg.Topics {
+		if items := groups[t.ID]; len(items) > 0 {
+			d.Topics = append(d.Topics, alert.Topic{ID: t.ID, Title: t.Title, Items: items})
+		}
+	}
+	d = d.Sorted()
+	payload, err := json.Marshal(d)
+	if err != nil {
+		return nil, fmt.Errorf("encode digest %s: %w", d.ID, err)
+	}
+	sinks := make(map[string]*state.Delivery, len(w.sinks))
+	for _, s := range w.sinks {
+		sinks[s.Name()] = &state.Delivery{}
+	}
+	return &state.Digest{ID: d.ID, Created: now, Payload: payload, Sinks: sinks}, nil
+}
+
+// deliver sends every pending digest, oldest first, to every sink that has
+// not accepted it yet and is due. A failing sink is retried on later cycles
+// with the same digest id, and parked (reported loudly, kept in the state
+// file) after the configured number of attempts. One digest that keeps
+// failing does not hold back later ones.
+func (w *Watcher) deliver(ctx context.Context, sum *Summary) error {
+	pending, err := w.store.Pending()
+	if err != nil {
+		return fmt.Errorf("read pending digests: %w", err)
+	}
+	var errs []error
+	for _, pd := range pending {
+		var d alert.Digest
+		if err := json.Unmarshal(pd.Payload, &d); err != nil {
+			errs = append(errs, fmt.Errorf("digest %s: decode: %w", pd.ID, err))
+			continue
+		}
+		for _, s := range w.sinks {
+			del, ok := pd.Sinks[s.Name()]
+			if !ok || del.Delivered || del.Parked || w.now().Before(del.NextAttempt) {
+				continue
+			}
+			if err := w.send(ctx, s, d, del, sum); err != nil {
+				errs = append(errs, err)
+			}
+		}
+		w.warnUnknownSinks(pd)
+	}
+	return errors.Join(errs...)
+}
+
+// send delivers one digest to one sink and records the outcome.
+func (w *Watcher) send(ctx context.Context, s alert.Notifier, d alert.Digest, del *state.Delivery, sum *Summary) error {
+	sctx, cancel := context.WithTimeoutCause(ctx, w.cfg.Delivery.Timeout,
+		fmt.Errorf("%s: timeout after %s", s.Name(), w.cfg.Delivery.Timeout))
+	err := s.Send(sctx, d)
+	cancel()
+	attempts := w.cfg.Delivery.MaxAttempts
+	if err != nil && !alert.Retryable(err) {
+		attempts = del.Attempts + 1 // a permanent refusal parks at once
+	}
+	next := w.now().Add(deliveryBackoff(del.Attempts + 1))
+	parked, rerr := w.store.RecordDelivery(d.ID, s.Name(), err, next, attempts)
+	if rerr != nil {
+		return fmt.Errorf("digest %s: record delivery to %s: %w", d.ID, s.Name(), rerr)
+	}
+	switch {
+	case err == nil:
+		sum.Sent++
+		w.log.Info("digest sent", "sink", s.Name(), "digest", d.ID, "items", d.Count())
+		return nil
+	case parked:
+		sum.Parked++
+		w.log.Error("digest parked: delivery given up, kept in state", "sink", s.Name(), "digest", d.ID,
+			"items", d.Count(), "attempts", del.Attempts+1, "err", err)
+	default:
+		sum.SendFailed++
+		w.log.Warn("digest not delivered, will retry", "sink", s.Name(), "digest", d.ID, "next_attempt", next, "err", err)
+	}
+	return fmt.Errorf("digest %s: %w", d.ID, err)
+}
+
+// warnUnknownSinks logs sinks a pending digest waits for that are no longer
+// configured, so a digest stuck after a configuration change is visible.
+func (w *Watcher) warnUnknownSinks(pd state.Digest) {
+	for name, del := range pd.Sinks {
+		if del.Delivered || del.Parked {
+			continue
+		}
+		if !slices.ContainsFunc(w.sinks, func(s alert.Notifier) bool { return s.Name() == name }) {
+			w.log.Warn("pending digest waits for a sink that is no longer configured", "digest", pd.ID, "sink", name)
+		}
+	}
+}
+
+// deliveryBackoff is the pause before the next attempt at a failed
+// delivery: the next cycle for the first retries, then doubling to a day.
+func deliveryBackoff(attempt int) time.Duration {
+	if attempt <= 2 {
+		return 0
+	}
+	return min(time.Minute<<min(attempt-2, 20), 24*time.Hour)
+}
+
+// prune forgets seen items and delivered digests older than the retention.
+func (w *Watcher) prune() {
+	seen, digests, err := w.store.Prune(w.now().Add(-w.cfg.Retention))
+	if err != nil {
+		w.log.Warn("prune state", "err", err)
+		return
+	}
+	if seen+digests > 0 {
+		w.log.Info("state pruned", "seen", seen, "digests", digests)
+	}
+}
