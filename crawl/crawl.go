@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"runtime"
 	"time"
 
 	"github.com/watcher-news/watcher/item"
@@ -73,6 +74,11 @@ type Fetcher struct {
 	transport *limitTransport
 	client    *http.Client
 	log       *slog.Logger
+	// parsing bounds the feeds parsed at once to the processors there
+	// are. Without it a thousand sources parse at once: memory grows
+	// with every half-parsed feed, and the goroutines that read
+	// responses wait behind them while holding their connection slots.
+	parsing chan struct{}
 }
 
 // New builds a Fetcher and its shared transport from opts, after filling
@@ -93,7 +99,8 @@ func New(opts Options) (*Fetcher, error) {
 			// opts.Timeout, which gives the clearer error.
 			Timeout: opts.Timeout + 5*time.Second,
 		},
-		log: opts.Logger,
+		log:     opts.Logger,
+		parsing: make(chan struct{}, runtime.GOMAXPROCS(0)),
 	}, nil
 }
 

@@ -39,18 +39,32 @@ func (f *Fetcher) fetchFeedSource(ctx context.Context, src Source, v Validators,
 		res.Validators = v
 		return res
 	}
-	items, err := parseFeed(fr.body, fr.contentType, fr.url, f.opts.MaxItems)
+	items, err := f.parse(ctx, fr, src)
 	if err != nil {
 		res.Err = sourceError(ctx, src, "parse", err)
 		return res
 	}
-	f.finishItems(items, src)
 	if src.Fulltext {
 		f.fetchArticles(ctx, f.collector(ctx), src, items, known)
 	}
 	res.Items = items
 	res.Validators = fr.validators
 	return res
+}
+
+// parse parses a fetched feed into finished items, holding one of the
+// Fetcher's parse slots (released even if the parser panics).
+func (f *Fetcher) parse(ctx context.Context, fr *feedResponse, src Source) ([]item.Item, error) {
+	if err := acquire(ctx, f.parsing); err != nil {
+		return nil, err
+	}
+	defer func() { <-f.parsing }()
+	items, err := parseFeed(fr.body, fr.contentType, fr.url, f.opts.MaxItems)
+	if err != nil {
+		return nil, err
+	}
+	f.finishItems(items, src)
+	return items, nil
 }
 
 // getFeed sends a conditional GET for the feed.

@@ -47,6 +47,9 @@ type sourceOutcome struct {
 	touched []string    // keys seen before and still listed
 	skip    bool        // backed off: not fetched
 	failed  bool
+	// interrupted: the cycle was cancelled (shutdown) while this source was
+	// fetched. That is not the source's fault, so nothing is recorded.
+	interrupted bool
 }
 
 // Cycle runs one full cycle: fetch, filter, match, store, deliver. Source
@@ -61,10 +64,13 @@ func (w *Watcher) Cycle(ctx context.Context) (Summary, error) {
 	if err != nil {
 		return sum, err
 	}
+	crawled := w.now()
 	hits := w.collect(outcomes, &sum)
+	matched := w.now()
 	if err := w.commit(outcomes, hits); err != nil {
 		return sum, err
 	}
+	w.log.Debug("cycle phases", "crawl", crawled.Sub(start), "match", matched.Sub(crawled), "commit", w.now().Sub(matched))
 	if ctx.Err() != nil {
 		return sum, fmt.Errorf("cycle interrupted: %w", context.Cause(ctx))
 	}
@@ -111,6 +117,10 @@ func (w *Watcher) crawlOne(ctx context.Context, o *sourceOutcome) {
 	}
 	v := crawl.Validators{ETag: o.prev.ETag, LastModified: o.prev.LastModified}
 	o.res = w.fetcher.Fetch(ctx, toCrawlSource(o.src), v, known)
+	if o.res.Err != nil && ctx.Err() != nil {
+		o.interrupted = true
+		return
+	}
 	now := w.now()
 	o.next = o.prev
 	o.next.LastAttempt = now
@@ -129,7 +139,11 @@ func (w *Watcher) crawlOne(ctx context.Context, o *sourceOutcome) {
 		return
 	}
 	o.next.ETag, o.next.LastModified = o.res.Validators.ETag, o.res.Validators.LastModified
-	if err := w.filterNew(o, now); err != nil {
+	err := w.filterNew(o, now)
+	// Only the new items are needed from here on; letting go of the rest
+	// keeps the live heap at the size of the news, not of every feed.
+	o.res.Items = nil
+	if err != nil {
 		o.failed = true
 		o.res.Err = err
 		o.next = o.prev
@@ -206,6 +220,8 @@ func (w *Watcher) collect(outcomes []*sourceOutcome, sum *Summary) []matched {
 	var out []matched
 	for _, o := range outcomes {
 		switch {
+		case o.interrupted:
+			continue
 		case o.skip:
 			sum.BackedOff++
 			continue

@@ -21,7 +21,7 @@ import (
 func (w *Watcher) commit(outcomes []*sourceOutcome, hits []matched) error {
 	b := state.Batch{Sources: map[string]state.Source{}, Seen: map[string][]string{}, Touched: map[string][]string{}}
 	for _, o := range outcomes {
-		if o.skip {
+		if o.skip || o.interrupted {
 			continue
 		}
 		b.Sources[o.src.Name] = o.next
@@ -121,6 +121,12 @@ func (w *Watcher) send(ctx context.Context, s alert.Notifier, d alert.Digest, de
 		fmt.Errorf("%s: timeout after %s", s.Name(), w.cfg.Delivery.Timeout))
 	err := s.Send(sctx, d)
 	cancel()
+	if err != nil && ctx.Err() != nil {
+		// Shutdown, not the sink's fault: no attempt is counted, and the
+		// digest stays pending with its id for the next run.
+		w.log.Warn("digest delivery interrupted, will retry", "sink", s.Name(), "digest", d.ID, "err", err)
+		return fmt.Errorf("digest %s: %w", d.ID, err)
+	}
 	attempts := w.cfg.Delivery.MaxAttempts
 	if err != nil && !alert.Retryable(err) {
 		attempts = del.Attempts + 1 // a permanent refusal parks at once

@@ -40,6 +40,7 @@ type options struct {
 	perHost       int
 	peers         bool
 	keep          bool
+	profile       string
 }
 
 func run() error {
@@ -55,6 +56,7 @@ func run() error {
 	flag.IntVar(&o.perHost, "per-host", 2, "requests in flight per host (watcher and floor)")
 	flag.BoolVar(&o.peers, "peers", false, "also time newsboat (installed from the system's packages)")
 	flag.BoolVar(&o.keep, "keep", false, "keep the work directories")
+	flag.StringVar(&o.profile, "profile", "", "write CPU and allocation profiles of every watcher run to this directory")
 	flag.Parse()
 	for _, s := range strings.Split(sizes, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(s))

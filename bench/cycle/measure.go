@@ -164,7 +164,12 @@ var summaryRE = regexp.MustCompile(`msg="cycle done".* new=(\d+) matched=(\d+)`)
 
 // runWatcher runs `watcher --once` in dir and fills the watcher's columns.
 func runWatcher(ctx context.Context, o options, dir string, r *row) error {
-	cmd := exec.CommandContext(ctx, o.watcher, "--once", "--config", "config.yaml")
+	args := []string{"--once", "--config", "config.yaml"}
+	if o.profile != "" {
+		name := filepath.Join(o.profile, fmt.Sprintf("%d-%s", r.n, strings.ReplaceAll(r.phase, " ", "-")))
+		args = append(args, "--cpuprofile", name+".cpu", "--memprofile", name+".mem")
+	}
+	cmd := exec.CommandContext(ctx, o.watcher, args...)
 	cmd.Dir = dir
 	var logb strings.Builder
 	cmd.Stderr = &logb

@@ -44,8 +44,14 @@ func topicsYAML(n int) (string, error) {
 		if k%3 == 2 {
 			words = topicWordsRU
 		}
-		q := fmt.Sprintf(`(%s NEAR/5 (%s* OR %s)) OR "%s %s"`, pick(topicPlaces), pick(words)[:4], pick(words), pick(words), pick(words))
+		q := fmt.Sprintf(`(%s NEAR/5 (%s* OR %s)) OR "%s %s"`, pick(topicPlaces), prefix(pick(words), 5), pick(words), pick(words), pick(words))
 		fmt.Fprintf(&b, "  - id: generated-%d\n    title: Generated topic %d\n    query: '%s'\n    exclude: ['%s']\n", k, k, q, pick(words))
 	}
 	return b.String(), nil
+}
+
+// prefix returns the first n letters of w, or w when it is shorter.
+func prefix(w string, n int) string {
+	r := []rune(w)
+	return string(r[:min(n, len(r))])
 }

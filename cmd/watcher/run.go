@@ -33,6 +33,8 @@ Flags:
   --config FILE       configuration file (default config.yaml)
   --log-level LEVEL   debug, info, warn or error (default info)
   --log-format FMT    text or json (default text)
+  --cpuprofile FILE   write a CPU profile (go tool pprof) of the run
+  --memprofile FILE   write an allocation profile at exit
 
 Exit codes: 0 success; 1 a run failed (state file, or a digest that was not
 delivered and is kept for the next run); 2 usage or configuration error.
@@ -45,6 +47,8 @@ type globals struct {
 	logFormat string
 	once      bool
 	explain   bool
+	cpuProf   string
+	memProf   string
 }
 
 // run is the whole program behind main: it parses the arguments, builds the
@@ -63,6 +67,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	fs.StringVar(&g.logFormat, "log-format", "text", "log format")
 	if cmd == "" {
 		fs.BoolVar(&g.once, "once", false, "run one cycle and exit")
+		fs.StringVar(&g.cpuProf, "cpuprofile", "", "write a CPU profile to this file")
+		fs.StringVar(&g.memProf, "memprofile", "", "write an allocation profile to this file at exit")
 	}
 	if cmd == "match" {
 		fs.BoolVar(&g.explain, "explain", false, "explain per item and topic")
@@ -84,6 +90,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	switch cmd {
 	case "":
+		stopProfiles, err := startProfiles(g)
+		if err != nil {
+			fmt.Fprintf(stderr, "watcher: %v\n", err)
+			return exitUsage
+		}
+		defer stopProfiles()
 		return runWatch(ctx, g, stdout, log)
 	case "check":
 		return runCheck(g, stdout, stderr)
