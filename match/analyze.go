@@ -1,6 +1,7 @@
 package match
 
 import (
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -39,9 +40,9 @@ type doc struct {
 // shorter, and a runaway page must not cost unbounded time and memory.
 const maxFieldBytes = 1 << 20
 
-// analyze cleans each field of it (HTML to text, Normalize) and tokenises it.
-func analyze(it Item) *doc {
-	d := &doc{}
+// analyze cleans each field of it (HTML to text, Normalize) and tokenises
+// it into d, reusing d's token slice.
+func analyze(it Item, d *doc) {
 	raw := [numFields]string{it.Title, it.Summary, it.Body}
 	n := 0
 	for f := range raw {
@@ -51,11 +52,10 @@ func analyze(it Item) *doc {
 		d.text[f] = Normalize(htmlText(raw[f]))
 		n += len(d.text[f]) / 6
 	}
-	d.toks = make([]token, 0, n+8)
+	d.toks = slices.Grow(d.toks[:0], n+8)
 	for f := range raw {
 		d.toks = appendTokens(d.toks, d.text[f], field(f))
 	}
-	return d
 }
 
 // appendTokens splits text into tokens (maximal runs of word runes) and

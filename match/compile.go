@@ -3,6 +3,7 @@ package match
 import (
 	"errors"
 	"fmt"
+	"sync"
 )
 
 // leaf is one distinct query word; every term and phrase word maps to one.
@@ -26,8 +27,9 @@ type leafUse struct {
 	fields fieldMask
 }
 
-// Matcher matches items against compiled topics. It is immutable after
-// Compile and safe for concurrent use without locks.
+// Matcher matches items against compiled topics. Its topics and indexes
+// are immutable after Compile and per-call scratch space comes from a
+// sync.Pool, so it is safe for concurrent use without locks.
 type Matcher struct {
 	leaves []leaf
 	// words and prefixes index leaves by their key. A token is looked up
@@ -39,9 +41,14 @@ type Matcher struct {
 	// a token costs one lookup however many prefix lengths are in use.
 	prefixes map[string][]int32
 
+	pool sync.Pool // of *postings sized for leaves
+
 	leafTopics [][]int32 // presearcher: leaf → topics that need it
-	always     []int32   // topics the presearcher cannot filter
-	topics     []compiledTopic
+	// always lists topics the presearcher cannot filter. Every accepted
+	// query requires some word, so it stays empty; evaluation does not
+	// rely on that.
+	always []int32
+	topics []compiledTopic
 }
 
 // Compile parses every topic's query and excludes and builds the matcher.

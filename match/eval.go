@@ -7,17 +7,36 @@ import (
 )
 
 // postings maps each leaf that occurs in a doc to the indexes of the
-// tokens it matched, in document order.
+// tokens it matched, in document order. hits is indexed by leaf ID; only
+// the entries listed in present are non-empty. Postings are pooled per
+// Matcher, so a Match allocates no per-leaf table.
 type postings struct {
 	d       *doc
-	hits    map[int32][]int32
+	doc     doc // d points here; pooled with its token slice
+	hits    [][]int32
 	present []int32 // leaves with hits, in first-seen order
 }
 
-// scan looks every token of d up once: its keys in the word index, and
-// its first letters in the prefix index.
-func (m *Matcher) scan(d *doc) *postings {
-	p := &postings{d: d, hits: make(map[int32][]int32, 32)}
+// release empties p and returns it to m's pool.
+func (m *Matcher) release(p *postings) {
+	for _, l := range p.present {
+		p.hits[l] = p.hits[l][:0]
+	}
+	p.present = p.present[:0]
+	p.doc.text = [numFields]string{}
+	m.pool.Put(p)
+}
+
+// scan analyses it and looks every token up once: its keys in the word
+// index, and its first letters in the prefix index.
+func (m *Matcher) scan(it Item) *postings {
+	p, _ := m.pool.Get().(*postings)
+	if p == nil {
+		p = &postings{hits: make([][]int32, len(m.leaves))}
+		p.d = &p.doc
+	}
+	analyze(it, p.d)
+	d := p.d
 	for i, t := range d.toks {
 		p.add(m.words[t.key], i)
 		m.addPrefixes(p, t.key, i)
@@ -49,8 +68,8 @@ func (p *postings) add(leaves []int32, tok int) {
 
 // addOne records that leaf l matched token tok (once per token).
 func (p *postings) addOne(l int32, tok int) {
-	h, ok := p.hits[l]
-	if !ok {
+	h := p.hits[l]
+	if len(h) == 0 {
 		p.present = append(p.present, l)
 	}
 	if len(h) == 0 || h[len(h)-1] != int32(tok) {

@@ -43,8 +43,8 @@ type Found struct{ Term, Field, Word string }
 // what matched and where, and which exclude fired. It ignores the
 // presearcher, so it also explains topics Match never evaluated.
 func (m *Matcher) Explain(it Item) []Explanation {
-	d := analyze(it)
-	p := m.scan(d)
+	p := m.scan(it)
+	defer m.release(p)
 	out := make([]Explanation, 0, len(m.topics))
 	for i := range m.topics {
 		out = append(out, p.explain(&m.topics[i], m.leaves))

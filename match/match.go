@@ -6,13 +6,13 @@ import "slices"
 // analysed once; only topics whose required words occur are evaluated.
 // Only the first MiB of each field is read.
 func (m *Matcher) Match(it Item) []Hit {
-	d := analyze(it)
-	p := m.scan(d)
+	p := m.scan(it)
+	defer m.release(p)
 	var hits []Hit
 	for _, ti := range m.candidates(p.present) {
 		t := &m.topics[ti]
 		if r := p.result(t); r.matched() {
-			hits = append(hits, Hit{Topic: t.id, Terms: p.surface(r.toks), Snippet: snippet(d, r.toks)})
+			hits = append(hits, Hit{Topic: t.id, Terms: p.surface(r.toks), Snippet: snippet(p.d, r.toks)})
 		}
 	}
 	return hits
