@@ -4,7 +4,7 @@ GO      ?= go
 BIN     ?= bin/watcher
 FUZZTIME ?= 5s
 
-.PHONY: all build run test unit fuzz lint bench install clean
+.PHONY: all build run test unit fuzz lint bench bench-go bench-cycle install clean
 
 all: build
 
@@ -36,8 +36,22 @@ lint:
 	$(GO) vet ./...
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
-bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./match/ ./crawl/ ./state/ ./alert/
+# The local feed server and the labelled corpus live in the shared folder
+# beside the checkout.
+SHARED  ?= ../shared
+BENCH_N ?= 100,1000,5000
+BENCH_FLAGS ?=
+
+# Micro-benchmarks of each package, then whole cycles against the local feed
+# server side by side with the floor (a plain downloader); see README.md.
+bench: bench-go bench-cycle
+
+bench-go:
+	$(GO) test -run '^$$' -bench . -benchmem ./match/ ./crawl/ ./state/ ./alert/ ./config/
+
+bench-cycle: build
+	cd $(SHARED)/tools/feedfarm && $(GO) build -o $(CURDIR)/bin/feedfarm .
+	$(GO) run ./bench/cycle -watcher bin/watcher -farm bin/feedfarm -n $(BENCH_N) $(BENCH_FLAGS)
 
 install: build
 	install -m 0755 $(BIN) /usr/local/bin/watcher
