@@ -18,24 +18,98 @@ type peerResult struct {
 	rssKB     int64
 }
 
-// runPeers times the peer tools that are installed, on the same feeds and
-// in the same phase. newsboat reloads all feeds with -x reload, sending
-// conditional requests as the watcher does.
+// peer is a tool a user might pick instead of the watcher. setup writes
+// its files once; command is one run over every feed, which, like the
+// watcher, remembers what it saw in its own state files between phases.
+type peer struct {
+	name    string
+	binary  string
+	setup   func(dir string, urls []string) error
+	command func(ctx context.Context, dir string) *exec.Cmd
+}
+
+// peers are the tools from the system's packages (Debian: newsboat,
+// urlwatch, rss2email). Each keeps its own cache between phases, as in
+// real use; none sends mail.
+var peers = []peer{
+	{
+		name: "newsboat", binary: "newsboat",
+		setup: func(dir string, urls []string) error {
+			if err := os.WriteFile(filepath.Join(dir, "urls"), []byte(strings.Join(urls, "\n")+"\n"), 0o600); err != nil {
+				return err
+			}
+			return os.WriteFile(filepath.Join(dir, "config"), []byte("reload-threads 16\ndownload-timeout 60\n"), 0o600)
+		},
+		command: func(ctx context.Context, dir string) *exec.Cmd {
+			return exec.CommandContext(ctx, "newsboat", "-u", filepath.Join(dir, "urls"), "-C", filepath.Join(dir, "config"),
+				"-c", filepath.Join(dir, "cache.db"), "-x", "reload")
+		},
+	},
+	{
+		name: "urlwatch", binary: "urlwatch",
+		setup: func(dir string, urls []string) error {
+			var b strings.Builder
+			for i, u := range urls {
+				if i > 0 {
+					b.WriteString("---\n")
+				}
+				fmt.Fprintf(&b, "url: %q\n", u)
+			}
+			if err := os.WriteFile(filepath.Join(dir, "urls.yaml"), []byte(b.String()), 0o600); err != nil {
+				return err
+			}
+			conf := "display:\n  new: true\n  error: true\n  unchanged: false\nreport:\n  stdout:\n    enabled: true\n    color: false\n"
+			return os.WriteFile(filepath.Join(dir, "urlwatch.yaml"), []byte(conf), 0o600)
+		},
+		command: func(ctx context.Context, dir string) *exec.Cmd {
+			return exec.CommandContext(ctx, "urlwatch", "--urls", filepath.Join(dir, "urls.yaml"),
+				"--config", filepath.Join(dir, "urlwatch.yaml"), "--cache", filepath.Join(dir, "cache.db"))
+		},
+	},
+	{
+		name: "rss2email", binary: "r2e",
+		setup: func(dir string, urls []string) error {
+			var b strings.Builder
+			b.WriteString("[DEFAULT]\nto = desk@example.org\nfrom = watcher@example.org\nemail-protocol = sendmail\nsendmail = /bin/true\n")
+			for i, u := range urls {
+				fmt.Fprintf(&b, "\n[feed.f%d]\nurl = %s\n", i, u)
+			}
+			return os.WriteFile(filepath.Join(dir, "r2e.cfg"), []byte(b.String()), 0o600)
+		},
+		command: func(ctx context.Context, dir string) *exec.Cmd {
+			return exec.CommandContext(ctx, "r2e", "-c", filepath.Join(dir, "r2e.cfg"), "-d", filepath.Join(dir, "r2e.json"), "run", "--no-send")
+		},
+	},
+}
+
+// runPeers times the installed peer tools on the same feeds and phase.
+// Their first run sets them up.
 func runPeers(ctx context.Context, dir string, urls []string, phase string) []peerResult {
 	var out []peerResult
-	if _, err := exec.LookPath("newsboat"); err == nil {
-		nb := filepath.Join(dir, "newsboat")
-		os.MkdirAll(nb, 0o700)
-		os.WriteFile(filepath.Join(nb, "urls"), []byte(strings.Join(urls, "\n")+"\n"), 0o600)
-		os.WriteFile(filepath.Join(nb, "config"), []byte("reload-threads 16\ndownload-timeout 60\n"), 0o600)
-		cmd := exec.CommandContext(ctx, "newsboat", "-u", filepath.Join(nb, "urls"), "-C", filepath.Join(nb, "config"),
-			"-c", filepath.Join(nb, "cache.db"), "-x", "reload")
-		if p, err := timeCmd(cmd); err == nil {
-			p.name = "newsboat"
-			out = append(out, p)
-		} else {
-			fmt.Fprintf(os.Stderr, "newsboat (%s): %v\n", phase, err)
+	for _, p := range peers {
+		if _, err := exec.LookPath(p.binary); err != nil {
+			continue
 		}
+		pd := filepath.Join(dir, p.name)
+		if _, err := os.Stat(pd); err != nil {
+			if err := os.MkdirAll(pd, 0o700); err != nil {
+				continue
+			}
+			if err := p.setup(pd, urls); err != nil {
+				fmt.Fprintf(os.Stderr, "%s setup: %v\n", p.name, err)
+				continue
+			}
+		}
+		cmd := p.command(ctx, pd)
+		cmd.Dir = pd
+		cmd.Env = append(os.Environ(), "HOME="+pd, "XDG_CONFIG_HOME="+pd, "XDG_DATA_HOME="+pd, "XDG_CACHE_HOME="+pd)
+		r, err := timeCmd(cmd)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "%s (%s): %v\n", p.name, phase, err)
+			continue
+		}
+		r.name = p.name
+		out = append(out, r)
 	}
 	return out
 }
