@@ -79,6 +79,8 @@ type Fetcher struct {
 	// with every half-parsed feed, and the goroutines that read
 	// responses wait behind them while holding their connection slots.
 	parsing chan struct{}
+	// backlog bounds the bodies read and waiting to be parsed.
+	backlog chan struct{}
 }
 
 // New builds a Fetcher and its shared transport from opts, after filling
@@ -101,6 +103,7 @@ func New(opts Options) (*Fetcher, error) {
 		},
 		log:     opts.Logger,
 		parsing: make(chan struct{}, runtime.GOMAXPROCS(0)),
+		backlog: make(chan struct{}, opts.Concurrency+2*runtime.GOMAXPROCS(0)),
 	}, nil
 }
 

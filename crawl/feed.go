@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 
@@ -22,6 +21,7 @@ type feedResponse struct {
 	url         *url.URL // final URL, after redirects
 	validators  Validators
 	notModified bool
+	release     func() // frees the backlog slot the body holds
 }
 
 // fetchFeedSource fetches, parses and (for fulltext sources) completes a
@@ -40,6 +40,7 @@ func (f *Fetcher) fetchFeedSource(ctx context.Context, src Source, v Validators,
 		return res
 	}
 	items, err := f.parse(ctx, fr, src)
+	fr.release()
 	if err != nil {
 		res.Err = sourceError(ctx, src, "parse", err)
 		return res
@@ -67,6 +68,22 @@ func (f *Fetcher) parse(ctx context.Context, fr *feedResponse, src Source) ([]it
 	return items, nil
 }
 
+// readBody reads a whole response body into one buffer sized from its
+// declared length (bounded by the body limit), so a feed is not copied
+// through a growing buffer.
+func readBody(resp *http.Response, limit int64) ([]byte, error) {
+	var buf bytes.Buffer
+	if n := resp.ContentLength; n > 0 && !resp.Uncompressed {
+		buf.Grow(int(min(n, limit) + 1))
+	} else {
+		buf.Grow(int(min(32<<10, limit+1))) // a typical feed, decompressed
+	}
+	if _, err := buf.ReadFrom(resp.Body); err != nil {
+		return nil, fmt.Errorf("read body: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
 // getFeed sends a conditional GET for the feed.
 func (f *Fetcher) getFeed(ctx context.Context, feedURL string, v Validators) (*feedResponse, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, feedURL, nil)
@@ -92,14 +109,24 @@ func (f *Fetcher) getFeed(ctx context.Context, feedURL string, v Validators) (*f
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return nil, newStatusError(resp.StatusCode, resp.Header, f.opts.Now())
 	}
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return nil, fmt.Errorf("read body: %w", err)
+	// A body read is held until it is parsed: the backlog slot bounds how
+	// many wait for a parser, so memory does not grow with the number of
+	// sources when parsing is slower than the network. Waiting for a slot
+	// keeps this request's connection slot, which slows the network to
+	// the pace of the parsers.
+	if err := acquire(ctx, f.backlog); err != nil {
+		return nil, err
 	}
-	if len(bytes.TrimSpace(body)) == 0 {
-		return nil, ErrEmpty
+	body, err := readBody(resp, f.opts.MaxBody)
+	if err == nil && len(bytes.TrimSpace(body)) == 0 {
+		err = ErrEmpty
+	}
+	if err != nil {
+		<-f.backlog
+		return nil, err
 	}
 	return &feedResponse{
+		release:     func() { <-f.backlog },
 		body:        body,
 		contentType: resp.Header.Get("Content-Type"),
 		url:         resp.Request.URL,
