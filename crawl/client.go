@@ -39,7 +39,7 @@ func newTransport(o Options) *http.Transport {
 		ResponseHeaderTimeout: o.Timeout + 5*time.Second, // Default is none; backstop to the per-source deadline.
 		ExpectContinueTimeout: time.Second,
 		IdleConnTimeout:       90 * time.Second,
-		MaxIdleConns:          o.Concurrency * 2,
+		MaxIdleConns:          0, // No total cap: one idle connection per host slot is kept (MaxIdleConnsPerHost); a cap below hosts × slots closes and re-dials connections every cycle.
 		MaxIdleConnsPerHost:   o.PerHost,
 	}
 }

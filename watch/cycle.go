@@ -3,6 +3,8 @@ package watch
 import (
 	"context"
 	"fmt"
+	"net/url"
+	"strings"
 	"sync"
 	"time"
 
@@ -72,6 +74,7 @@ func (w *Watcher) Cycle(ctx context.Context) (Summary, error) {
 	}
 	w.log.Debug("cycle phases", "crawl", crawled.Sub(start), "match", matched.Sub(crawled), "commit", w.now().Sub(matched))
 	if ctx.Err() != nil {
+		sum.Duration = w.now().Sub(start)
 		return sum, fmt.Errorf("cycle interrupted: %w", context.Cause(ctx))
 	}
 	derr := w.deliver(ctx, &sum)
@@ -80,16 +83,19 @@ func (w *Watcher) Cycle(ctx context.Context) (Summary, error) {
 	return sum, derr
 }
 
-// crawlAll fetches every source concurrently. The fetcher bounds the
-// requests in flight globally and per host, so a goroutine per source is
-// cheap even for thousands of sources.
+// crawlAll fetches every source. A fixed pool of workers takes the
+// sources in an order that alternates between hosts: the fetcher bounds
+// requests globally and per host, and the pool bounds the goroutines (and
+// their stacks and buffers), so ten thousand sources cost no more memory
+// than a hundred in flight. Alternating hosts keeps one busy host from
+// holding every worker while others sit idle.
 func (w *Watcher) crawlAll(ctx context.Context) ([]*sourceOutcome, error) {
 	prev, err := w.store.Sources()
 	if err != nil {
 		return nil, fmt.Errorf("read source state: %w", err)
 	}
 	outcomes := make([]*sourceOutcome, len(w.cfg.Sources))
-	var wg sync.WaitGroup
+	var due []*sourceOutcome
 	for i, src := range w.cfg.Sources {
 		o := &sourceOutcome{src: src, prev: prev[src.Name]}
 		outcomes[i] = o
@@ -97,10 +103,62 @@ func (w *Watcher) crawlAll(ctx context.Context) ([]*sourceOutcome, error) {
 			o.skip = true
 			continue
 		}
-		wg.Go(func() { w.crawlOne(ctx, o) })
+		due = append(due, o)
 	}
+	queue := make(chan *sourceOutcome)
+	var wg sync.WaitGroup
+	for range min(len(due), workers(w.cfg)) {
+		wg.Go(func() {
+			for o := range queue {
+				w.crawlOne(ctx, o)
+			}
+		})
+	}
+	for _, o := range interleaveHosts(due) {
+		queue <- o
+	}
+	close(queue)
 	wg.Wait()
 	return outcomes, nil
+}
+
+// workers is the size of the crawl pool: enough to keep every request
+// slot busy while other workers parse, wait on a busy host or fetch
+// article pages.
+func workers(cfg *config.Config) int {
+	return max(4*cfg.Fetch.Concurrency, 8)
+}
+
+// interleaveHosts orders sources round-robin by host, keeping the
+// configured order within each host.
+func interleaveHosts(due []*sourceOutcome) []*sourceOutcome {
+	byHost := map[string][]*sourceOutcome{}
+	var hosts []string
+	for _, o := range due {
+		h := hostOf(o.src.URL())
+		if _, ok := byHost[h]; !ok {
+			hosts = append(hosts, h)
+		}
+		byHost[h] = append(byHost[h], o)
+	}
+	out := make([]*sourceOutcome, 0, len(due))
+	for len(out) < len(due) {
+		for _, h := range hosts {
+			if q := byHost[h]; len(q) > 0 {
+				out = append(out, q[0])
+				byHost[h] = q[1:]
+			}
+		}
+	}
+	return out
+}
+
+// hostOf returns the host of a source URL, or the URL when it has none.
+func hostOf(raw string) string {
+	if u, err := url.Parse(raw); err == nil && u.Host != "" {
+		return strings.ToLower(u.Host)
+	}
+	return raw
 }
 
 // crawlOne fetches one source and works out which of its items are new.
