@@ -127,7 +127,7 @@ func TestOpenCorrupt(t *testing.T) {
 				t.Errorf("error = %q, want Open itself to fail", msg)
 			}
 			if !strings.Contains(msg, path+": file is corrupt or not a watcher state file (") ||
-				!strings.HasSuffix(msg, "); move it aside to start fresh") {
+				!strings.HasSuffix(msg, ")"+recoverHint) {
 				t.Errorf("error = %q, want the path, the cause and the advice", msg)
 			}
 			// A failed Open must not leave the file locked.

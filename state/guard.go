@@ -67,5 +67,5 @@ func (s *Store) update(fn func(tx *bolt.Tx) error) (err error) {
 
 // damaged describes a recovered panic; callers add the operation and path.
 func damaged(r any) error {
-	return fmt.Errorf("%w (reading file: %v); move it aside to start fresh", ErrCorrupt, r)
+	return fmt.Errorf("%w (reading file: %v)"+recoverHint, ErrCorrupt, r)
 }

@@ -99,9 +99,14 @@ func classifyOpenError(path string, err error) error {
 	}
 }
 
+// recoverHint tells the user what to do about a damaged state file, and
+// what starting fresh costs.
+const recoverHint = "; move it aside to start fresh (pending digests are lost, " +
+	"and the next run reads every source again without alerting)"
+
 // corruptError is the one message for every kind of damage.
 func corruptError(path string, cause error) error {
-	return fmt.Errorf("open state %s: %w (%w); move it aside to start fresh", path, ErrCorrupt, cause)
+	return fmt.Errorf("open state %s: %w (%w)"+recoverHint, path, ErrCorrupt, cause)
 }
 
 // Path returns the file the store was opened on.

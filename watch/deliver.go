@@ -96,6 +96,9 @@ func (w *Watcher) deliver(ctx context.Context, sum *Summary) error {
 	}
 	var errs []error
 	for _, pd := range pending {
+		if ctx.Err() != nil {
+			break // shutting down: the rest stays pending as it is
+		}
 		var d alert.Digest
 		if err := json.Unmarshal(pd.Payload, &d); err != nil {
 			errs = append(errs, fmt.Errorf("digest %s: decode: %w", pd.ID, err))
@@ -112,7 +115,22 @@ func (w *Watcher) deliver(ctx context.Context, sum *Summary) error {
 		}
 		w.warnUnknownSinks(pd)
 	}
+	w.remindParked()
 	return errors.Join(errs...)
+}
+
+// remindParked logs, every cycle, that digests were given up on, so an
+// operator who missed the error when they were parked still sees them.
+func (w *Watcher) remindParked() {
+	parked, err := w.store.Parked()
+	if err != nil {
+		w.log.Warn("list parked digests", "err", err)
+		return
+	}
+	if len(parked) > 0 {
+		w.log.Warn("parked digests wait for an operator (see watcher status)",
+			"digests", len(parked), "oldest", parked[0].ID, "created", parked[0].Created)
+	}
 }
 
 // send delivers one digest to one sink and records the outcome.

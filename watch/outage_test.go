@@ -2,6 +2,7 @@ package watch_test
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"sync/atomic"
@@ -80,9 +81,13 @@ func TestDeliveryInterruptedIsNotAnAttempt(t *testing.T) {
 	stall.Store(true)
 	var got []string
 	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
 		if stall.Load() {
 			cancel() // the stop signal arrives while the digest is in flight
-			<-r.Context().Done()
+			select {
+			case <-r.Context().Done():
+			case <-time.After(10 * time.Second):
+			}
 			return
 		}
 		got = append(got, r.Header.Get("X-Watcher-Digest-Id"))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/robfig/cron/v3"
@@ -49,11 +50,27 @@ func runWatch(ctx context.Context, g globals, stdout io.Writer, log *slog.Logger
 // cycle runs one cycle and logs its one-line summary.
 func cycle(ctx context.Context, w *watch.Watcher, log *slog.Logger) error {
 	sum, err := w.Cycle(ctx)
-	log.Info("cycle done",
+	attrs := []any{
 		"sources", sum.Sources, "ok", sum.OK, "failed", sum.Failed, "not_modified", sum.NotModified,
 		"backed_off", sum.BackedOff, "new", sum.New, "matched", sum.Matched, "sent", sum.Sent,
-		"send_failed", sum.SendFailed, "parked", sum.Parked, "duration", sum.Duration.Round(time.Millisecond))
-	if err != nil {
+		"send_failed", sum.SendFailed, "parked", sum.Parked, "duration", sum.Duration.Round(time.Millisecond),
+	}
+	if len(sum.Failures) > 0 {
+		// The names, so the one line says which sources to look at; each
+		// cause is on its own "source failed" line above.
+		names := make([]string, len(sum.Failures))
+		for i, f := range sum.Failures {
+			names[i] = f.Source
+		}
+		attrs = append(attrs, "failed_sources", strings.Join(names, ","))
+	}
+	log.Info("cycle done", attrs...)
+	switch {
+	case err != nil && ctx.Err() != nil:
+		// A stop signal, not a fault: what was done is saved, the rest
+		// is done by the next run.
+		log.Warn("cycle interrupted by the stop signal", "err", err)
+	case err != nil:
 		log.Error("cycle failed", "err", err)
 	}
 	return err
