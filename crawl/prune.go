@@ -1,0 +1,133 @@
+package crawl
+
+import "bytes"
+
+// maxXMLDepth is the deepest element nesting kept from a feed. Real feeds
+// nest a few levels (XHTML content in Atom perhaps a dozen more); gofeed
+// parses extension elements recursively, building a node per element, so
+// a feed nested hundreds of thousands deep would cost hundreds of
+// megabytes before the parse even ended.
+const maxXMLDepth = 256
+
+// maxXMLText bounds one run of text, or one CDATA section, kept from a
+// feed. The longest field the watcher keeps is a summary of 10,000
+// characters; its HTML source, markup and all, fits with room to spare,
+// while gofeed copies a text several times over (a title of megabytes
+// would cost a hundred megabytes).
+const maxXMLText = 1 << 20
+
+// pruneXML returns body without what a feed reader never needs: every
+// element nested deeper than maxDepth; every item or entry after the first
+// maxItems (the fetcher keeps that many anyway, and gofeed would build all
+// of them first: tens of thousands cost a hundred megabytes); and the end
+// of any text run or CDATA section longer than maxXMLText. Whatever is
+// dropped goes whole, markup and text; the document around it is kept
+// byte for byte, so a matching item beside a pathological one still
+// arrives. A body with nothing to drop is returned as it is, without a
+// copy. The scan works on the raw bytes and needs no decoding: every
+// charset a feed may declare is ASCII-compatible in its markup.
+func pruneXML(body []byte, maxDepth, maxItems int) []byte {
+	p := pruner{body: body}
+	depth, items, skipFrom, skipBase := 0, 0, -1, 0
+	itemDepth := -1 // where the first item opened; items are siblings
+	for i := 0; i < len(body); {
+		lt := bytes.IndexByte(body[i:], '<')
+		if lt < 0 {
+			break
+		}
+		start := i + lt
+		end, delta := scanMarkup(body, start)
+		if skipFrom < 0 {
+			p.limitText(i, start)
+			p.limitCDATA(start, end)
+		}
+		switch {
+		case skipFrom >= 0:
+			if delta < 0 && depth == skipBase+1 {
+				p.drop(skipFrom, end) // the whole dropped element
+				skipFrom = -1
+			}
+		case delta > 0 && depth >= maxDepth:
+			skipFrom, skipBase = start, depth
+		case delta > 0 && (depth == itemDepth || itemDepth < 0 && depth <= 2) && isItem(body[start+1:end]):
+			itemDepth = depth
+			if items++; items > maxItems {
+				skipFrom, skipBase = start, depth
+			}
+		}
+		depth = max(depth+delta, 0)
+		i = end
+	}
+	if skipFrom >= 0 { // unclosed to the end: gofeed reports the broken tail
+		p.drop(skipFrom, len(body))
+	}
+	return p.result()
+}
+
+// pruner copies a body leaving out the ranges it is told to drop, which
+// come in increasing order; it copies nothing until the first drop.
+type pruner struct {
+	body     []byte
+	out      []byte
+	keepFrom int
+	dropped  bool
+}
+
+// drop leaves body[from:to] out.
+func (p *pruner) drop(from, to int) {
+	p.out = append(p.out, p.body[p.keepFrom:from]...)
+	p.keepFrom, p.dropped = to, true
+}
+
+// limitText cuts the text body[from:to] to maxXMLText bytes.
+func (p *pruner) limitText(from, to int) {
+	if to-from > maxXMLText {
+		p.drop(from+safeCut(p.body[from:to], maxXMLText), to)
+	}
+}
+
+// limitCDATA cuts the content of a CDATA section body[start:end] to
+// maxXMLText bytes, keeping its "]]>".
+func (p *pruner) limitCDATA(start, end int) {
+	const open, close = len("<![CDATA["), len("]]>")
+	if end-start-open-close <= maxXMLText || !bytes.HasPrefix(p.body[start:], []byte("<![CDATA[")) ||
+		!bytes.HasSuffix(p.body[:end], []byte("]]>")) {
+		return
+	}
+	from := start + open
+	p.drop(from+safeCut(p.body[from:end-close], maxXMLText), end-close)
+}
+
+func (p *pruner) result() []byte {
+	if !p.dropped {
+		return p.body
+	}
+	return append(p.out, p.body[p.keepFrom:]...)
+}
+
+// safeCut returns a length of at most n at which text may be cut: not
+// inside a UTF-8 character, nor inside an entity reference such as &amp;.
+func safeCut(text []byte, n int) int {
+	k := n
+	for k > n-4 && k > 0 && text[k]&0xC0 == 0x80 {
+		k--
+	}
+	tail := text[max(k-16, 0):k]
+	if amp := bytes.LastIndexByte(tail, '&'); amp >= 0 && bytes.IndexByte(tail[amp:], ';') < 0 {
+		k -= len(tail) - amp
+	}
+	return k
+}
+
+// isItem reports a start tag (without its '<') of an RSS item or an Atom
+// entry, whatever its namespace prefix.
+func isItem(tag []byte) bool {
+	name := tag
+	if k := bytes.IndexAny(tag, " \t\r\n/>"); k >= 0 {
+		name = tag[:k]
+	}
+	if k := bytes.LastIndexByte(name, ':'); k >= 0 {
+		name = name[k+1:]
+	}
+	return string(name) == "item" || string(name) == "entry"
+}
