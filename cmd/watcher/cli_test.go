@@ -106,13 +106,6 @@ func TestSecondWatcherFailsFast(t *testing.T) {
 	t.Logf("second watcher gave up after %s", time.Since(start).Round(time.Millisecond))
 }
 
-// corpusItem is one labelled item of the shared corpus.
-type corpusItem struct {
-	ID       string   `json:"id"`
-	Topics   []string `json:"topics"`
-	Mentions []string `json:"mentions"`
-}
-
 // TestMatchCommandOnCorpus runs `watcher match` with the shipped topics over
 // the labelled corpus and scores it as the corpus guide says.
 func TestMatchCommandOnCorpus(t *testing.T) {
@@ -136,44 +129,11 @@ func TestMatchCommandOnCorpus(t *testing.T) {
 		}
 		got[line.ID] = line.Topics
 	}
-	var items []corpusItem
-	for _, l := range strings.Split(strings.TrimSpace(string(data)), "\n") {
-		var it corpusItem
-		if err := json.Unmarshal([]byte(l), &it); err != nil {
-			t.Fatal(err)
-		}
-		items = append(items, it)
-	}
+	items := parseCorpus(t, data)
 	if len(got) != len(items) {
 		t.Fatalf("%d output lines for %d items", len(got), len(items))
 	}
-	for _, topic := range []string{"yekaterinburg-case", "sputnik-detainees", "azal-compensation"} {
-		var tp, fp, fn int
-		for _, it := range items {
-			labelled, assigned := slices.Contains(it.Topics, topic), slices.Contains(got[it.ID], topic)
-			switch {
-			case labelled && assigned:
-				tp++
-			case labelled:
-				fn++
-			case assigned && !slices.Contains(it.Mentions, topic):
-				fp++
-			}
-		}
-		p, rc := ratio(tp, tp+fp), ratio(tp, tp+fn)
-		f1 := 2 * p * rc / (p + rc)
-		t.Logf("%-20s precision %.3f recall %.3f F1 %.3f (tp %d fp %d fn %d)", topic, p, rc, f1, tp, fp, fn)
-		if f1 < 0.95 {
-			t.Errorf("%s: F1 %.3f below 0.95", topic, f1)
-		}
-	}
-}
-
-func ratio(a, b int) float64 {
-	if b == 0 {
-		return 0
-	}
-	return float64(a) / float64(b)
+	scoreCorpus(t, "matched", items, 0.95, func(id, topic string) bool { return slices.Contains(got[id], topic) })
 }
 
 // TestMatchCommandBadLine: a line that is not JSON is reported with its

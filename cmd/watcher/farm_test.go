@@ -12,7 +12,6 @@ import (
 	"os/exec"
 	"path"
 	"path/filepath"
-	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -163,34 +162,7 @@ func scoreDelivered(t *testing.T, pairs []string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var items []corpusItem
-	for _, l := range strings.Split(strings.TrimSpace(string(data)), "\n") {
-		var it corpusItem
-		if err := json.Unmarshal([]byte(l), &it); err != nil {
-			t.Fatal(err)
-		}
-		items = append(items, it)
-	}
-	for _, topic := range []string{"yekaterinburg-case", "sputnik-detainees", "azal-compensation"} {
-		var tp, fp, fn int
-		for _, it := range items {
-			labelled, got := slices.Contains(it.Topics, topic), seen[it.ID+" "+topic]
-			switch {
-			case labelled && got:
-				tp++
-			case labelled:
-				fn++
-			case got && !slices.Contains(it.Mentions, topic):
-				fp++
-			}
-		}
-		p, rc := ratio(tp, tp+fp), ratio(tp, tp+fn)
-		f1 := 2 * p * rc / (p + rc)
-		t.Logf("delivered %-20s precision %.3f recall %.3f F1 %.3f (tp %d fp %d fn %d)", topic, p, rc, f1, tp, fp, fn)
-		if f1 < 0.9 {
-			t.Errorf("%s: end-to-end F1 %.3f below 0.9", topic, f1)
-		}
-	}
+	scoreCorpus(t, "delivered", parseCorpus(t, data), 0.9, func(id, topic string) bool { return seen[id+" "+topic] })
 }
 
 // TestDaemonRunsOnScheduleAndStops: the daemon runs cycles on its schedule
