@@ -81,13 +81,21 @@ func tagEffect(z *html.Tokenizer, flush func()) int {
 // joinParagraphs collapses white space inside each paragraph and joins the
 // non-empty ones with blank lines.
 func joinParagraphs(paras []string) string {
-	out := paras[:0]
+	var b strings.Builder
 	for _, p := range paras {
-		if p = strings.Join(strings.Fields(p), " "); p != "" {
-			out = append(out, p)
+		first := true
+		for word := range strings.FieldsSeq(p) {
+			switch {
+			case !first:
+				b.WriteByte(' ')
+			case b.Len() > 0:
+				b.WriteString("\n\n")
+			}
+			b.WriteString(word)
+			first = false
 		}
 	}
-	return strings.Join(out, "\n\n")
+	return b.String()
 }
 
 // cut shortens s to at most n runes, on a rune boundary.
