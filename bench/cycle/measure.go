@@ -125,12 +125,22 @@ func measure(ctx context.Context, o options, n int, topics string) ([]row, error
 	if err := writeConfig(dir, o, urls, topics); err != nil {
 		return nil, err
 	}
+	// The server builds some representations on first request (gzip):
+	// one unmeasured pass over every feed, so that the first measured
+	// cycle, the watcher's, does not pay for the server's warm-up while
+	// the floor after it does not.
+	if _, err := newFloor(o, urls).cycle(ctx); err != nil {
+		return nil, fmt.Errorf("warm-up: %w", err)
+	}
 	fl := newFloor(o, urls)
 	var rows []row
 	for _, phase := range []string{"cold", "warm", "2 new items"} {
 		if phase == "2 new items" {
 			if err := f.post("/control/advance"); err != nil {
 				return nil, err
+			}
+			if _, err := newFloor(o, urls).cycle(ctx); err != nil { // warm-up, as above
+				return nil, fmt.Errorf("warm-up: %w", err)
 			}
 		}
 		r := row{n: n, phase: phase}
