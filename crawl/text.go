@@ -114,7 +114,8 @@ func cut(s string, n int) string {
 }
 
 // absolute resolves link against base; it returns "" for links that are
-// not http(s) once resolved (javascript:, mailto:, unparsable).
+// not http(s) with a host once resolved (javascript:, mailto:, "http:",
+// unparsable).
 func absolute(base *url.URL, link string) string {
 	link = strings.TrimSpace(link)
 	if link == "" {
@@ -127,8 +128,8 @@ func absolute(base *url.URL, link string) string {
 	if base != nil {
 		u = base.ResolveReference(u)
 	}
-	if u.Scheme != "http" && u.Scheme != "https" {
-		return ""
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return "" // "http:" alone, or "https:///x": no host to fetch
 	}
 	return u.String()
 }
