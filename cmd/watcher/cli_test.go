@@ -154,3 +154,15 @@ func TestMatchCommandBadLine(t *testing.T) {
 		t.Errorf("item a not matched: %s", r.stdout)
 	}
 }
+
+// TestEverySourceFailed: when no source could be read (the network is
+// down, say), --once exits 1 so that a cron job hears of it.
+func TestEverySourceFailed(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "config.yaml"), "state: watcher.db\nsources:\n  - name: a\n    feed: http://127.0.0.1:9/feed\n"+
+		"topics:\n  - id: t\n    title: T\n    query: x\n")
+	r := watcher(t, dir, nil, "--once")
+	if r.code != exitFailed || !strings.Contains(r.stderr, "every source failed") || !strings.Contains(r.stderr, "source=a") {
+		t.Errorf("exit %d, stderr:\n%s\nwant 1, the source named and \"every source failed\"", r.code, r.stderr)
+	}
+}

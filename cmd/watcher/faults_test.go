@@ -250,8 +250,8 @@ func TestMetadataRedirectRefused(t *testing.T) {
 	writeConfig(t, dir, "state: watcher.db\nsources:\n  - name: meta\n    feed: "+f.base+"/fault/redirectoffhost\n"+
 		"topics:\n  - id: t\n    title: T\n    query: x\n")
 	r := watcher(t, dir, nil, "--once")
-	if r.code != exitOK {
-		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	if r.code != exitFailed { // the only source failed
+		t.Fatalf("exit %d, want %d\n%s", r.code, exitFailed, r.stderr)
 	}
 	line := logLineFor(r.stderr, "source failed", "meta")
 	if !strings.Contains(line, "refusing to connect to 169.254.169.254 (host not among the configured sources)") {

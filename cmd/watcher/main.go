@@ -10,8 +10,9 @@
 //	watcher status [--config FILE]         source health and pending digests
 //	watcher version
 //
-// Exit codes: 0 success; 1 a run failed (state file, or a digest not
-// delivered: it is kept and retried); 2 usage or configuration error.
+// Exit codes: 0 success; 1 a run failed (state file, a digest not
+// delivered: it is kept and retried, or every source failed); 2 usage or
+// configuration error.
 package main
 
 import (

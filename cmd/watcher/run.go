@@ -36,8 +36,9 @@ Flags:
   --cpuprofile FILE   write a CPU profile (go tool pprof) of the run
   --memprofile FILE   write an allocation profile at exit
 
-Exit codes: 0 success; 1 a run failed (state file, or a digest that was not
-delivered and is kept for the next run); 2 usage or configuration error.
+Exit codes: 0 success; 1 a run failed (state file, a digest that was not
+delivered and is kept for the next run, or every source failed); 2 usage or
+configuration error.
 `
 
 // globals are the flags every subcommand takes.

@@ -39,7 +39,14 @@ func runWatch(ctx context.Context, g globals, stdout io.Writer, log *slog.Logger
 		return exitUsage
 	}
 	if g.once {
-		if err := cycle(ctx, w, log); err != nil {
+		sum, err := cycle(ctx, w, log)
+		if err == nil && sum.OK == 0 && sum.Failed > 0 {
+			// Nothing could be read: the network or the configuration is
+			// at fault, and a cron job should hear of it.
+			log.Error("every source failed", "failed", sum.Failed)
+			return exitFailed
+		}
+		if err != nil {
 			return exitFailed
 		}
 		return exitOK
@@ -48,7 +55,7 @@ func runWatch(ctx context.Context, g globals, stdout io.Writer, log *slog.Logger
 }
 
 // cycle runs one cycle and logs its one-line summary.
-func cycle(ctx context.Context, w *watch.Watcher, log *slog.Logger) error {
+func cycle(ctx context.Context, w *watch.Watcher, log *slog.Logger) (watch.Summary, error) {
 	sum, err := w.Cycle(ctx)
 	attrs := []any{
 		"sources", sum.Sources, "ok", sum.OK, "failed", sum.Failed, "not_modified", sum.NotModified,
@@ -73,7 +80,7 @@ func cycle(ctx context.Context, w *watch.Watcher, log *slog.Logger) error {
 	case err != nil:
 		log.Error("cycle failed", "err", err)
 	}
-	return err
+	return sum, err
 }
 
 // daemon runs cycles on the configured schedule until ctx is cancelled
@@ -87,7 +94,7 @@ func daemon(ctx context.Context, cfg *config.Config, w *watch.Watcher, log *slog
 		cron.WithLogger(cl),
 		cron.WithChain(cron.Recover(cl), cron.SkipIfStillRunning(cl)),
 	)
-	id, err := c.AddFunc(cfg.Schedule, func() { _ = cycle(ctx, w, log) })
+	id, err := c.AddFunc(cfg.Schedule, func() { _, _ = cycle(ctx, w, log) })
 	if err != nil {
 		log.Error("invalid schedule", "schedule", cfg.Schedule, "err", err)
 		return exitUsage
