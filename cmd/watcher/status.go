@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -45,8 +46,10 @@ func printStatus(w io.Writer, sources []config.Source, store *state.Store) error
 	fmt.Fprintln(tw, "SOURCE\tSEEN\tLAST SUCCESS\tFAILURES\tNEXT ATTEMPT\tLAST ERROR")
 	for _, src := range sources {
 		h := health[src.Name]
+		// The row names the source; its error need not say it again.
+		lastErr := strings.TrimPrefix(h.LastError, fmt.Sprintf("source %q (%s): ", src.Name, src.URL()))
 		fmt.Fprintf(tw, "%s\t%d\t%s\t%d\t%s\t%s\n", src.Name, st.SeenBySource[src.Name],
-			when(h.LastSuccess), h.Failures, when(h.NextAttempt), h.LastError)
+			when(h.LastSuccess), h.Failures, when(h.NextAttempt), lastErr)
 	}
 	if err := tw.Flush(); err != nil {
 		return err
