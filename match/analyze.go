@@ -64,21 +64,21 @@ func appendTokens(toks []token, text string, f field) []token {
 	pos := int32(f) * fieldGap
 	start, folded, loose := -1, false, false
 	for i := 0; i <= len(text); {
-		r, size := rune(-1), 1
-		if i < len(text) {
-			r, size = utf8.DecodeRuneInString(text[i:])
+		r, size := decodeRune(text, i)
+		var c runeClass
+		if r >= 0 {
+			c = classOf(r)
 		}
-		if r >= 0 && isWordRune(r) {
+		if c.word {
 			if start < 0 {
 				start, folded, loose = i, false, false
 			}
-			k := keyRune(r)
-			folded = folded || k != r
-			loose = loose || (k >= utf8.RuneSelf && looseFold(k) != k)
+			folded = folded || c.key != r
+			loose = loose || c.loose
 		} else if start >= 0 {
 			key := text[start:i] // most words are lower case already: no copy
 			if folded {
-				key = strings.Map(keyRune, key)
+				key = strings.Map(classKey, key)
 			}
 			lk := key
 			if loose {
@@ -91,6 +91,23 @@ func appendTokens(toks []token, text string, f field) []token {
 		i += size
 	}
 	return toks
+}
+
+// decodeRune decodes the rune at text[i] (-1 past the end), decoding
+// ASCII and the two-byte sequences of Cyrillic and Latin diacritics inline:
+// together they are nearly all the text.
+func decodeRune(text string, i int) (rune, int) {
+	if i >= len(text) {
+		return -1, 1
+	}
+	c := text[i]
+	if c < utf8.RuneSelf {
+		return rune(c), 1
+	}
+	if c >= 0xC2 && c <= 0xDF && i+1 < len(text) && text[i+1]&0xC0 == 0x80 {
+		return rune(c&0x1F)<<6 | rune(text[i+1]&0x3F), 2
+	}
+	return utf8.DecodeRuneInString(text[i:])
 }
 
 // words returns the strict keys of the tokens of s, as a query word is

@@ -3,6 +3,7 @@ package match
 import (
 	"slices"
 	"testing"
+	"unicode/utf8"
 )
 
 func TestNormalize(t *testing.T) {
@@ -96,5 +97,30 @@ func TestHTMLText(t *testing.T) {
 				t.Errorf("htmlText(%q) = %q, want %q", tc.in, got, tc.want)
 			}
 		})
+	}
+}
+
+// TestDecodeRune: the inline decoder agrees with utf8 on every one- and
+// two-byte sequence, on truncated and invalid ones, and at the end.
+func TestDecodeRune(t *testing.T) {
+	var cases []string
+	for b0 := range 256 {
+		cases = append(cases, string([]byte{byte(b0)}), string([]byte{byte(b0), 'x'}))
+		for b1 := 0x70; b1 < 0xD0; b1++ {
+			cases = append(cases, string([]byte{byte(b0), byte(b1)}))
+		}
+	}
+	cases = append(cases, "Səfərov", "Екатеринбург", "€", "😀", "\xe2\x82")
+	for _, s := range cases {
+		for i := 0; i <= len(s); i++ {
+			r, n := decodeRune(s, i)
+			wr, wn := rune(-1), 1
+			if i < len(s) {
+				wr, wn = utf8.DecodeRuneInString(s[i:])
+			}
+			if r != wr || n != wn {
+				t.Fatalf("decodeRune(%q, %d) = %U, %d; utf8 says %U, %d", s, i, r, n, wr, wn)
+			}
+		}
 	}
 }

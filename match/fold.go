@@ -148,3 +148,38 @@ func survey(s string) (valid, stable, format bool) {
 	}
 	return valid, stable, format
 }
+
+// runeClass is what tokenising needs to know about one rune, precomputed
+// for the scripts of nearly all the text (Latin, IPA, Greek, Cyrillic):
+// looking it up costs less than the switches and Unicode tables it caches.
+type runeClass struct {
+	key   rune // keyRune(r)
+	word  bool // isWordRune(r)
+	loose bool // the key changes under looseFold
+}
+
+// classTableSize covers U+0000 to U+052F.
+const classTableSize = 0x530
+
+var classTable = buildClassTable()
+
+func buildClassTable() *[classTableSize]runeClass {
+	var t [classTableSize]runeClass
+	for r := rune(0); r < classTableSize; r++ {
+		k := keyRune(r)
+		t[r] = runeClass{key: k, word: isWordRune(r), loose: k >= utf8.RuneSelf && looseFold(k) != k}
+	}
+	return &t
+}
+
+// classOf returns the class of r, from the table when it is there.
+func classOf(r rune) runeClass {
+	if r >= 0 && r < classTableSize {
+		return classTable[r]
+	}
+	k := keyRune(r)
+	return runeClass{key: k, word: isWordRune(r), loose: k >= utf8.RuneSelf && looseFold(k) != k}
+}
+
+// classKey is keyRune through the class table.
+func classKey(r rune) rune { return classOf(r).key }
