@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"strings"
+	"time"
 )
 
 // SendError is a failed delivery to one sink. Retryable tells whether the
@@ -18,7 +19,20 @@ type SendError struct {
 	// Sink is the notifier's Name: secrets and credentials are redacted.
 	Sink      string
 	Retryable bool
-	Err       error
+	// RetryAfter is how long the sink asked us to wait (a webhook's
+	// Retry-After on 429 or 503), zero when it did not say.
+	RetryAfter time.Duration
+	Err        error
+}
+
+// RetryAfter returns how long the sink behind err asked to be left alone,
+// or zero.
+func RetryAfter(err error) time.Duration {
+	var se *SendError
+	if errors.As(err, &se) {
+		return se.RetryAfter
+	}
+	return 0
 }
 
 // Error reads "send to <sink>: <cause>".

@@ -7,6 +7,8 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
+	"time"
 )
 
 // Bounds on reading a webhook answer: the error shows the first bytes, the
@@ -33,7 +35,23 @@ func (w *Webhook) check(resp *http.Response) error {
 		msg += ": " + b
 	}
 	retry := resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests
-	return &SendError{Sink: w.name, Retryable: retry, Err: errors.New(msg)}
+	return &SendError{Sink: w.name, Retryable: retry, RetryAfter: retryAfter(resp.Header, time.Now()), Err: errors.New(msg)}
+}
+
+// retryAfter reads a Retry-After header: seconds or an HTTP date. Zero
+// when absent or unreadable; at most a day, whatever the server says.
+func retryAfter(h http.Header, now time.Time) time.Duration {
+	v := h.Get("Retry-After")
+	if v == "" {
+		return 0
+	}
+	var d time.Duration
+	if secs, err := strconv.Atoi(v); err == nil {
+		d = time.Duration(secs) * time.Second
+	} else if t, err := http.ParseTime(v); err == nil {
+		d = t.Sub(now)
+	}
+	return min(max(d, 0), 24*time.Hour)
 }
 
 // doError describes a failed round trip without the URL (which may hold

@@ -149,7 +149,9 @@ func (w *Watcher) send(ctx context.Context, s alert.Notifier, d alert.Digest, de
 	if err != nil && !alert.Retryable(err) {
 		attempts = del.Attempts + 1 // a permanent refusal parks at once
 	}
-	next := w.now().Add(deliveryBackoff(del.Attempts + 1))
+	// The sink's own Retry-After, when it gave one, wins over our backoff
+	// if it asks for longer.
+	next := w.now().Add(max(deliveryBackoff(del.Attempts+1), alert.RetryAfter(err)))
 	parked, rerr := w.store.RecordDelivery(d.ID, s.Name(), err, next, attempts)
 	if rerr != nil {
 		return fmt.Errorf("digest %s: record delivery to %s: %w", d.ID, s.Name(), rerr)

@@ -213,3 +213,29 @@ func TestBackfill(t *testing.T) {
 		t.Errorf("second run sent again: %d digests in all", n)
 	}
 }
+
+// TestWebhookRetryAfterIsHonoured: a webhook that answers 503 with
+// Retry-After of two hours is not tried again an hour later, and gets the
+// same digest once the two hours are up.
+func TestWebhookRetryAfterIsHonoured(t *testing.T) {
+	s := newSite(t)
+	hook := newReceiver(t)
+	e := newEnv(t, sources(feedSource("outlet", s.url("/feed.xml")))+webhookAlert(hook.srv.URL))
+	e.mustCycle() // baseline
+	s.publish(story{ID: "a", Title: "Kartavykh appeal rejected", Summary: "In Baku.", Published: at("2025-07-01T08:00:00Z")})
+	hook.mu.Lock()
+	hook.fail, hook.retryAfter = 1, "7200"
+	hook.mu.Unlock()
+	if _, err := e.cycle(); err == nil {
+		t.Fatal("first delivery: no error, want the 503")
+	}
+	e.mustCycle() // an hour later: still inside Retry-After
+	if n, m := len(hook.refused), len(hook.digests()); n != 1 || m != 0 {
+		t.Fatalf("an hour later: %d refused, %d accepted; want 1 and 0 (no attempt yet)", n, m)
+	}
+	e.mustCycle() // two hours later
+	got := hook.digests()
+	if len(got) != 1 || got[0].ID != hook.refused[0] {
+		t.Fatalf("after Retry-After: %d digests (want 1 with id %s)", len(got), hook.refused[0])
+	}
+}

@@ -161,6 +161,8 @@ type receiver struct {
 	fail    int // answer 503 while > 0, counting down
 	got     []webhookDigest
 	refused []string // ids of the digests answered 503
+	// retryAfter, when set, goes with every 503.
+	retryAfter string
 }
 
 func newReceiver(t *testing.T) *receiver {
@@ -179,6 +181,9 @@ func newReceiver(t *testing.T) *receiver {
 		if r.fail > 0 {
 			r.fail--
 			r.refused = append(r.refused, d.ID)
+			if r.retryAfter != "" {
+				w.Header().Set("Retry-After", r.retryAfter)
+			}
 			http.Error(w, "maintenance", http.StatusServiceUnavailable)
 			return
 		}
