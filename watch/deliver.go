@@ -101,7 +101,7 @@ func (w *Watcher) deliver(ctx context.Context, sum *Summary) error {
 		}
 		var d alert.Digest
 		if err := json.Unmarshal(pd.Payload, &d); err != nil {
-			errs = append(errs, fmt.Errorf("digest %s: decode: %w", pd.ID, err))
+			errs = append(errs, w.parkUnreadable(pd, err, sum))
 			continue
 		}
 		for _, s := range w.sinks {
@@ -170,6 +170,25 @@ func (w *Watcher) send(ctx context.Context, s alert.Notifier, d alert.Digest, de
 		w.log.Warn("digest not delivered, will retry", "sink", s.Name(), "digest", d.ID, "next_attempt", next, "err", err)
 	}
 	return fmt.Errorf("digest %s: %w", d.ID, err)
+}
+
+// parkUnreadable parks, for every sink still waiting, a stored digest
+// whose payload cannot be decoded (only a damaged state file does that):
+// retrying cannot help, and it must not fail every run from now on. It
+// stays in the file, shown by `watcher status`, and is logged loudly.
+func (w *Watcher) parkUnreadable(pd state.Digest, cause error, sum *Summary) error {
+	err := fmt.Errorf("digest %s: stored payload unreadable: %w", pd.ID, cause)
+	for name, del := range pd.Sinks {
+		if del.Delivered || del.Parked {
+			continue
+		}
+		if _, rerr := w.store.RecordDelivery(pd.ID, name, err, time.Time{}, del.Attempts+1); rerr != nil {
+			return errors.Join(err, fmt.Errorf("digest %s: park: %w", pd.ID, rerr))
+		}
+		sum.Parked++
+		w.log.Error("digest parked: stored payload unreadable", "sink", name, "digest", pd.ID, "err", cause)
+	}
+	return err
 }
 
 // warnUnknownSinks logs sinks a pending digest waits for that are no longer

@@ -1,6 +1,7 @@
 package watch_test
 
 import (
+	"github.com/watcher-news/watcher/state"
 	"slices"
 	"strings"
 	"testing"
@@ -237,5 +238,35 @@ func TestWebhookRetryAfterIsHonoured(t *testing.T) {
 	got := hook.digests()
 	if len(got) != 1 || got[0].ID != hook.refused[0] {
 		t.Fatalf("after Retry-After: %d digests (want 1 with id %s)", len(got), hook.refused[0])
+	}
+}
+
+// TestUnreadableDigestIsParked: a stored digest whose payload cannot be
+// decoded (a damaged file) is parked and reported, once, instead of
+// failing every run from then on; later digests still go out.
+func TestUnreadableDigestIsParked(t *testing.T) {
+	s := newSite(t)
+	hook := newReceiver(t)
+	e := newEnv(t, sources(feedSource("outlet", s.url("/feed.xml")))+webhookAlert(hook.srv.URL))
+	e.mustCycle() // baseline
+	bad := &state.Digest{ID: "damaged", Created: e.clock.Now(), Payload: []byte(`{"id": "damaged", "topics": [`),
+		Sinks: map[string]*state.Delivery{"webhook somewhere": {}}}
+	if err := e.store.Commit(state.Batch{Digest: bad}); err != nil {
+		t.Fatal(err)
+	}
+	s.publish(story{ID: "a", Title: "Belousov appeal heard", Summary: "In Baku.", Published: at("2025-07-01T08:00:00Z")})
+	sum, err := e.cycle()
+	if err == nil || !strings.Contains(err.Error(), "damaged") || sum.Parked != 1 {
+		t.Fatalf("cycle: %v, parked %d; want an error naming the digest and 1 parked", err, sum.Parked)
+	}
+	if got := hook.digests(); len(got) != 1 || !slices.Equal(got[0].titles(), []string{"sputnik-detainees: Belousov appeal heard"}) {
+		t.Errorf("the new digest did not go out: %v", got)
+	}
+	if _, err := e.cycle(); err != nil {
+		t.Errorf("the next cycle still fails: %v", err)
+	}
+	parked, err := e.store.Parked()
+	if err != nil || len(parked) != 1 || parked[0].ID != "damaged" {
+		t.Errorf("parked digests: %v (%v); want the damaged one kept", parked, err)
 	}
 }
