@@ -1,10 +1,11 @@
 package watch_test
 
 import (
-	"github.com/watcher-news/watcher/state"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/watcher-news/watcher/state"
 )
 
 // TestEndToEnd follows a user's first days: a silent first run over every
