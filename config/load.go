@@ -135,12 +135,10 @@ func (d *decoder) delivery(key string, n *yaml.Node, dl *Delivery) {
 	})
 }
 
-// finish reports a missing or empty sources or topics list. (A list of
-// bad entries has had each entry reported.)
+// finish reports a missing or empty topics list. (A list of bad entries
+// has had each entry reported.) No sources is allowed: a file that only
+// defines topics serves `watcher match`, and `watcher check` warns.
 func (d *decoder) finish(root *yaml.Node, c *Config) {
-	if n := valueNode(root, "sources"); isNull(n) || (n.Kind == yaml.SequenceNode && len(n.Content) == 0) {
-		d.errorf(n, "sources", "at least one source is required")
-	}
 	if n := valueNode(root, "topics"); isNull(n) || (n.Kind == yaml.SequenceNode && len(n.Content) == 0) {
 		d.errorf(n, "topics", "at least one topic is required")
 	}

@@ -78,7 +78,6 @@ func TestLoadErrors(t *testing.T) {
 			"duplicates.yaml:22: alerts: two alerts named \"desk\" (first at line 19); give one a different name",
 		}},
 		{name: "empty", want: []string{
-			"empty.yaml: sources: at least one source is required",
 			"empty.yaml: topics: at least one topic is required",
 		}},
 		{name: "multi_doc", want: []string{

@@ -29,6 +29,9 @@ func runCheck(g globals, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stdout, "%s:%d: topic %s: warning: %s\n", cfg.File, t.Line, t.ID, w)
 		}
 	}
+	if len(cfg.Sources) == 0 {
+		fmt.Fprintf(stdout, "%s: warning: no sources: a cycle has nothing to read (the topics still serve `watcher match`)\n", cfg.File)
+	}
 	sinks := len(cfg.Alerts.Webhooks) + len(cfg.Alerts.Emails)
 	where := fmt.Sprintf("%d sinks", sinks)
 	if sinks == 0 {

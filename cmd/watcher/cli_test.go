@@ -166,3 +166,20 @@ func TestEverySourceFailed(t *testing.T) {
 		t.Errorf("exit %d, stderr:\n%s\nwant 1, the source named and \"every source failed\"", r.code, r.stderr)
 	}
 }
+
+// TestMatchWithTopicsOnly: a configuration that only defines topics is
+// enough for `watcher match`, and `check` warns that it has no sources.
+func TestMatchWithTopicsOnly(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "topics.yaml")
+	writeFile(t, path, "topics:\n  - id: azal\n    title: AZAL\n    query: AZAL AND (crash* OR катастроф*)\n")
+	r := watcher(t, dir, []byte(`{"id":"1","title":"AZAL crash report published"}`+"\n"+`{"id":"2","title":"AZAL new route"}`+"\n"),
+		"match", "--config", path)
+	want := `{"id":"1","topics":["azal"]}` + "\n" + `{"id":"2","topics":[]}` + "\n"
+	if r.code != exitOK || r.stdout != want {
+		t.Errorf("exit %d, stdout %q; want 0 and %q\n%s", r.code, r.stdout, want, r.stderr)
+	}
+	if r := watcher(t, dir, nil, "check", "--config", path); r.code != exitOK || !strings.Contains(r.stdout, "no sources") {
+		t.Errorf("check: exit %d, %q; want 0 and a warning about no sources", r.code, r.stdout)
+	}
+}
