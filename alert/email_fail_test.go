@@ -161,7 +161,7 @@ func TestNewEmailErrors(t *testing.T) {
 		{"bad recipient", func(o *EmailOptions) { o.To = []string{"desk@example.org", "not an address"} }, []string{`to[1] "not an address"`}},
 		{"no from", func(o *EmailOptions) { o.From = "" }, []string{`from ""`}},
 		{"no host", func(o *EmailOptions) { o.Host = "" }, []string{"host: required"}},
-		{"unknown tls", func(o *EmailOptions) { o.TLS = "ssl" }, []string{`tls: must be starttls, tls or none (got "ssl")`}},
+		{"unknown tls", func(o *EmailOptions) { o.TLS = "ssl" }, []string{`tls: must be starttls, tls, opportunistic or none (got "ssl")`}},
 		{"587 without starttls", func(o *EmailOptions) { o.Port, o.TLS = 587, "tls" }, []string{"port 587 needs tls: starttls"}},
 		{"465 without tls", func(o *EmailOptions) { o.Port = 465 }, []string{"port 465 needs tls: tls"}},
 		{"port out of range", func(o *EmailOptions) { o.Port = 70000 }, []string{"port: must be 1-65535 (got 70000)"}},

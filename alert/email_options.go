@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	netmail "net/mail"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -24,11 +25,12 @@ type EmailOptions struct {
 	Port int
 	// Username and Password, when Username is set, authenticate with
 	// SMTP AUTH (PLAIN or LOGIN, whichever the server offers). They
-	// are only ever sent over TLS.
+	// are only ever sent over TLS, or to a server on localhost.
 	Username, Password string
 	// TLS is "starttls" (the default; the server must offer STARTTLS),
-	// "tls" (implicit TLS, usually port 465) or "none" (plain text, for
-	// tests and local relays only).
+	// "tls" (implicit TLS, usually port 465), "opportunistic" (STARTTLS
+	// when the server offers it: for a relay on localhost) or "none"
+	// (plain text, for tests and local relays only).
 	TLS string
 	// Timeout bounds one delivery; 0 means 30 seconds.
 	Timeout time.Duration
@@ -43,7 +45,7 @@ func (o EmailOptions) withDefaults() EmailOptions {
 		o.TLS = "starttls"
 	}
 	if o.Port == 0 {
-		o.Port = map[string]int{"starttls": 587, "tls": 465, "none": 25}[o.TLS]
+		o.Port = map[string]int{"starttls": 587, "tls": 465, "opportunistic": 587, "none": 25}[o.TLS]
 	}
 	if o.Timeout == 0 {
 		o.Timeout = 30 * time.Second
@@ -78,14 +80,14 @@ func (o EmailOptions) validate() error {
 func (o EmailOptions) validateTransport() []error {
 	var errs []error
 	switch o.TLS {
-	case "starttls", "tls", "none":
+	case "starttls", "tls", "opportunistic", "none":
 	default:
-		errs = append(errs, fmt.Errorf("tls: must be starttls, tls or none (got %q)", o.TLS))
+		errs = append(errs, fmt.Errorf("tls: must be starttls, tls, opportunistic or none (got %q)", o.TLS))
 	}
 	if o.Port < 1 || o.Port > 65535 {
 		errs = append(errs, fmt.Errorf("port: must be 1-65535 (got %d)", o.Port))
 	}
-	if o.Port == 587 && o.TLS != "starttls" {
+	if o.Port == 587 && o.TLS != "starttls" && o.TLS != "opportunistic" {
 		errs = append(errs, fmt.Errorf("port 587 needs tls: starttls (got %q)", o.TLS))
 	}
 	if o.Port == 465 && o.TLS != "tls" {
@@ -108,6 +110,8 @@ func (o EmailOptions) clientOptions() []mail.Option {
 		opts = append(opts, mail.WithTLSPolicy(mail.TLSMandatory))
 	case "tls":
 		opts = append(opts, mail.WithSSL())
+	case "opportunistic":
+		opts = append(opts, mail.WithTLSPolicy(mail.TLSOpportunistic))
 	case "none":
 		opts = append(opts, mail.WithTLSPolicy(mail.NoTLS))
 	}
@@ -119,8 +123,24 @@ func (o EmailOptions) clientOptions() []mail.Option {
 		opts = append(opts, mail.WithTLSConfig(cfg))
 	}
 	if o.Username != "" {
-		opts = append(opts, mail.WithSMTPAuth(mail.SMTPAuthAutoDiscover),
+		// Auto-discovery offers no plain-text mechanism without TLS; to
+		// a relay on this machine PLAIN is fine either way (the library
+		// itself sends it unencrypted only to localhost).
+		auth := mail.SMTPAuthAutoDiscover
+		if isLoopback(o.Host) {
+			auth = mail.SMTPAuthPlain
+		}
+		opts = append(opts, mail.WithSMTPAuth(auth),
 			mail.WithUsername(o.Username), mail.WithPassword(o.Password))
 	}
 	return opts
+}
+
+// isLoopback reports whether host names this machine.
+func isLoopback(host string) bool {
+	h := strings.Trim(strings.ToLower(host), "[]")
+	if ip, err := netip.ParseAddr(h); err == nil {
+		return ip.IsLoopback()
+	}
+	return h == "localhost"
 }

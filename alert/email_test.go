@@ -36,6 +36,8 @@ func TestEmailDelivers(t *testing.T) {
 		{"starttls with auth", startTLSSMTP, "starttls", true, testUser},
 		{"implicit tls with auth", implicitTLSSMTP, "tls", true, testUser},
 		{"local relay without tls", plainSMTP, "none", false, ""},
+		{"opportunistic, relay offers starttls", startTLSSMTP, "opportunistic", true, testUser},
+		{"opportunistic, local relay offers no tls", plainSMTP, "opportunistic", true, testUser},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

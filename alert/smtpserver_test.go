@@ -124,6 +124,8 @@ func startSMTP(t *testing.T, be *smtpBackend, mode smtpMode) (int, *tls.Config) 
 		t.Fatal(err)
 	}
 	switch mode {
+	case plainSMTP:
+		srv.AllowInsecureAuth = true // a local relay; the client sends credentials only to localhost
 	case startTLSSMTP:
 		srv.TLSConfig = serverTLS
 	case implicitTLSSMTP:

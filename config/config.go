@@ -131,8 +131,9 @@ type Email struct {
 	Line    int      `yaml:"-"`
 }
 
-// SMTP is a mail server to submit to. TLS is "starttls", "tls" (implicit
-// TLS) or "none". Port defaults to 587, or 465 with implicit TLS.
+// SMTP is a mail server to submit to. TLS is "starttls" (required; the
+// default), "tls" (implicit TLS), "opportunistic" (STARTTLS when offered;
+// the default for a relay on localhost) or "none". Port defaults to 587, or 465 with implicit TLS.
 type SMTP struct {
 	Host     string `yaml:"host"`
 	Port     int    `yaml:"port"`

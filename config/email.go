@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"net/mail"
+	"net/netip"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -68,10 +69,10 @@ func (d *decoder) smtp(key string, n *yaml.Node, s *SMTP) {
 	d.secretFile(n, key, "password", &s.Password, passwordFile)
 	switch s.TLS {
 	case "":
-		s.TLS = "starttls"
-	case "starttls", "tls", "none":
+		s.TLS = defaultTLS(s.Host)
+	case "starttls", "tls", "none", "opportunistic":
 	default:
-		d.errorf(valueNode(n, "tls"), key+".tls", "must be starttls, tls or none (got %q)", raw(valueNode(n, "tls")))
+		d.errorf(valueNode(n, "tls"), key+".tls", "must be starttls, tls, opportunistic or none (got %q)", raw(valueNode(n, "tls")))
 	}
 	switch {
 	case s.Port > 65535:
@@ -81,4 +82,15 @@ func (d *decoder) smtp(key string, n *yaml.Node, s *SMTP) {
 	case s.Port == 0:
 		s.Port = 587
 	}
+}
+
+// defaultTLS is STARTTLS, required, for a mail server across the network;
+// a relay on this machine (localhost, loopback addresses) often offers no
+// TLS at all, so there it is used when offered.
+func defaultTLS(host string) string {
+	h := strings.Trim(strings.ToLower(host), "[]")
+	if ip, err := netip.ParseAddr(h); (err == nil && ip.IsLoopback()) || h == "localhost" {
+		return "opportunistic"
+	}
+	return "starttls"
 }

@@ -44,7 +44,7 @@ func TestLoadErrors(t *testing.T) {
 			"bad_email.yaml:10: alerts.email[0].to[1]: invalid email address: mail: missing '@' or angle-addr",
 			"bad_email.yaml:11: alerts.email[0].from: required",
 			"bad_email.yaml:12: alerts.email[0].smtp.host: required",
-			"bad_email.yaml:12: alerts.email[0].smtp.tls: must be starttls, tls or none (got \"ssl\")",
+			"bad_email.yaml:12: alerts.email[0].smtp.tls: must be starttls, tls, opportunistic or none (got \"ssl\")",
 			"bad_email.yaml:12: alerts.email[0].smtp.port: must be at most 65535 (got 70000)",
 			"bad_email.yaml:13: alerts.email[1].to: at least one address is required",
 			"bad_email.yaml:13: alerts.email[1].smtp: required",
@@ -93,7 +93,7 @@ func TestLoadErrors(t *testing.T) {
 			"multi_error.yaml:13: topics[0].query: unbalanced parentheses",
 			"multi_error.yaml:17: alerts.webhook[0].secret: environment variable MISSING_SECRET is not set",
 			"multi_error.yaml:19: alerts.email[0].to[0]: invalid email address: mail: missing '@' or angle-addr",
-			"multi_error.yaml:21: alerts.email[0].smtp.tls: must be starttls, tls or none (got \"ssl\")",
+			"multi_error.yaml:21: alerts.email[0].smtp.tls: must be starttls, tls, opportunistic or none (got \"ssl\")",
 			"multi_error.yaml:22: alerts.slack: unknown key",
 		}},
 		{name: "negative", want: []string{

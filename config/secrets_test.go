@@ -70,7 +70,7 @@ func TestSecretsNotInErrors(t *testing.T) {
 		":13: alerts.webhook[0].url: scheme must be http or https",
 		":18: alerts.webhook[1].secret_file: give secret or secret_file, not both",
 		":22: alerts.email[0].smtp.port: expected a whole number (got \"${SMTP_PASSWORD}\")",
-		":22: alerts.email[0].smtp.tls: must be starttls, tls or none (got \"${SMTP_PASSWORD}\")",
+		":22: alerts.email[0].smtp.tls: must be starttls, tls, opportunistic or none (got \"${SMTP_PASSWORD}\")",
 		":25: alerts.email[1].smtp.password: unterminated ${",
 		":28: alerts.email[2].smtp.password_file: give password or password_file, not both",
 	} {

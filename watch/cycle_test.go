@@ -121,7 +121,7 @@ func webhookAlert(url string) string {
 
 func emailAlert(addr string) string {
 	host, port, _ := strings.Cut(addr, ":")
-	return fmt.Sprintf("  email:\n    - to: [desk@example.org]\n      from: watcher@example.org\n      smtp: { host: %s, port: %s, tls: none }\n", host, port)
+	return fmt.Sprintf("  email:\n    - to: [desk@example.org]\n      from: watcher@example.org\n      smtp: { host: %s, port: %s }\n", host, port)
 }
 
 func at(s string) time.Time {
