@@ -47,6 +47,7 @@ type sourceOutcome struct {
 	fresh   []item.Item // new items to match
 	seen    []string    // keys to record as seen
 	touched []string    // keys seen before and still listed
+	hits    []matched   // the fresh items that matched a topic
 	skip    bool        // backed off: not fetched
 	failed  bool
 	// interrupted: the cycle was cancelled (shutdown) while this source was
@@ -68,11 +69,10 @@ func (w *Watcher) Cycle(ctx context.Context) (Summary, error) {
 	}
 	crawled := w.now()
 	hits := w.collect(outcomes, &sum)
-	matched := w.now()
 	if err := w.commit(outcomes, hits); err != nil {
 		return sum, err
 	}
-	w.log.Debug("cycle phases", "crawl", crawled.Sub(start), "match", matched.Sub(crawled), "commit", w.now().Sub(matched))
+	w.log.Debug("cycle phases", "crawl_and_match", crawled.Sub(start), "commit", w.now().Sub(crawled))
 	if ctx.Err() != nil {
 		sum.Duration = w.now().Sub(start)
 		return sum, fmt.Errorf("cycle interrupted: %w", context.Cause(ctx))
@@ -207,6 +207,15 @@ func (w *Watcher) crawlOne(ctx context.Context, o *sourceOutcome) {
 		o.next = o.prev
 		o.next.LastAttempt = now
 		o.next.LastError = err.Error()
+		return
+	}
+	// Matching here, in the crawl's workers, spreads it over the
+	// processors; the matcher is safe for concurrent use.
+	for _, it := range o.fresh {
+		hits := w.matcher.Match(match.Item{Title: it.Title, Summary: it.Summary, Body: it.Body, Lang: it.Lang, Source: it.Source})
+		if len(hits) > 0 {
+			o.hits = append(o.hits, matched{item: it, hits: hits})
+		}
 	}
 }
 
@@ -273,7 +282,8 @@ type matched struct {
 	hits []match.Hit
 }
 
-// collect matches every new item and fills the summary's source counts.
+// collect gathers the matches of every source and fills the summary's
+// source counts.
 func (w *Watcher) collect(outcomes []*sourceOutcome, sum *Summary) []matched {
 	var out []matched
 	for _, o := range outcomes {
@@ -293,12 +303,7 @@ func (w *Watcher) collect(outcomes []*sourceOutcome, sum *Summary) []matched {
 		}
 		sum.OK++
 		sum.New += len(o.fresh)
-		for _, it := range o.fresh {
-			hits := w.matcher.Match(match.Item{Title: it.Title, Summary: it.Summary, Body: it.Body, Lang: it.Lang, Source: it.Source})
-			if len(hits) > 0 {
-				out = append(out, matched{item: it, hits: hits})
-			}
-		}
+		out = append(out, o.hits...)
 	}
 	sum.Matched = len(out)
 	return out
