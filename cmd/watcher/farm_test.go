@@ -45,9 +45,13 @@ func newHook(t *testing.T) (*hookLog, string) {
 	return h, srv.URL
 }
 
-// pairs decodes every digest into "id topic" pairs, item ids taken from
-// the article URL the feed server gives.
-func (h *hookLog) pairs(t *testing.T) (pairs []string, digestIDs []string) {
+// hookItem is one item of one digest the hook accepted.
+type hookItem struct{ URL, Topic string }
+
+// decode returns every item of every digest received, the digests' ids
+// and their bodies, in the order they arrived.
+func (h *hookLog) decode(t *testing.T) (items []hookItem, ids, bodies []string) {
+	t.Helper()
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for _, raw := range h.digests {
@@ -63,14 +67,26 @@ func (h *hookLog) pairs(t *testing.T) (pairs []string, digestIDs []string) {
 		if err := json.Unmarshal(raw, &d); err != nil {
 			t.Fatalf("digest is not JSON: %v", err)
 		}
-		digestIDs = append(digestIDs, d.ID)
+		ids = append(ids, d.ID)
+		bodies = append(bodies, string(raw))
 		for _, tp := range d.Topics {
 			for _, it := range tp.Items {
-				pairs = append(pairs, path.Base(it.URL)+" "+tp.ID)
+				items = append(items, hookItem{URL: it.URL, Topic: tp.ID})
 			}
 		}
 	}
-	return pairs, digestIDs
+	return items, ids, bodies
+}
+
+// pairs lists every delivered item as "id topic", the item id taken from
+// the article URL the feed server gives, and the digest ids.
+func (h *hookLog) pairs(t *testing.T) (pairs []string, digestIDs []string) {
+	t.Helper()
+	items, ids, _ := h.decode(t)
+	for _, it := range items {
+		pairs = append(pairs, path.Base(it.URL)+" "+it.Topic)
+	}
+	return pairs, ids
 }
 
 // shippedTopics is the topics section of the shipped configuration.

@@ -125,26 +125,9 @@ func logLineOf(log, msg string) string {
 // received, and the digests themselves.
 func deliveredURLs(t *testing.T, h *hookLog) (items, digests []string) {
 	t.Helper()
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	for _, raw := range h.digests {
-		var d struct {
-			Topics []struct {
-				ID    string `json:"id"`
-				Items []struct {
-					URL string `json:"url"`
-				} `json:"items"`
-			} `json:"topics"`
-		}
-		if err := json.Unmarshal(raw, &d); err != nil {
-			t.Fatalf("digest is not JSON: %v", err)
-		}
-		digests = append(digests, string(raw))
-		for _, tp := range d.Topics {
-			for _, it := range tp.Items {
-				items = append(items, it.URL+" "+tp.ID)
-			}
-		}
+	all, _, bodies := h.decode(t)
+	for _, it := range all {
+		items = append(items, it.URL+" "+it.Topic)
 	}
-	return items, digests
+	return items, bodies
 }
