@@ -57,9 +57,15 @@ func parseFeed(body []byte, contentType string, base *url.URL, maxItems int) ([]
 // GUID, and the cycle keeps the first of them. Keys stay stable across
 // fetches as long as the feed keeps sharing the GUID.
 func distrustSharedGUIDs(items []item.Item) {
+	// Almost every feed has distinct GUIDs: count first, so the keys are
+	// hashed only for GUIDs that repeat.
+	count := make(map[string]int, len(items))
+	for _, it := range items {
+		count[it.GUID]++
+	}
 	identities := map[string]map[string]bool{} // GUID -> keys the items would have without it
 	for _, it := range items {
-		if it.GUID == "" {
+		if it.GUID == "" || count[it.GUID] < 2 {
 			continue
 		}
 		if identities[it.GUID] == nil {
