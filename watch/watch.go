@@ -89,13 +89,18 @@ func New(cfg *config.Config, store *state.Store, opts Options) (*Watcher, error)
 func CompileTopics(cfg *config.Config) (*match.Matcher, error) {
 	topics := make([]match.Topic, len(cfg.Topics))
 	for i, t := range cfg.Topics {
-		topics[i] = match.Topic{ID: t.ID, Title: t.Title, Query: t.Query, Exclude: t.Exclude, MinTerms: t.MinTerms}
+		topics[i] = MatchTopic(t)
 	}
 	m, err := match.Compile(topics)
 	if err == nil {
 		return m, nil
 	}
 	return nil, positionTopicErrors(cfg, err)
+}
+
+// MatchTopic maps a configured topic onto the matcher's.
+func MatchTopic(t config.Topic) match.Topic {
+	return match.Topic{ID: t.ID, Title: t.Title, Query: t.Query, Exclude: t.Exclude, MinTerms: t.MinTerms}
 }
 
 // positionTopicErrors prefixes every match.QueryError with the file and line

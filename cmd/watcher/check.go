@@ -13,19 +13,13 @@ import (
 func runCheck(g globals, stdout, stderr io.Writer) int {
 	cfg, err := loadConfig(g.config)
 	if err != nil {
-		for _, e := range flatten(err) {
-			fmt.Fprintln(stderr, e)
-		}
-		return exitUsage
+		return configError(stderr, err)
 	}
 	if _, err := watch.CompileTopics(cfg); err != nil {
-		for _, e := range flatten(err) {
-			fmt.Fprintln(stderr, e)
-		}
-		return exitUsage
+		return configError(stderr, err)
 	}
 	for _, t := range cfg.Topics {
-		for _, w := range match.Lint(match.Topic{ID: t.ID, Title: t.Title, Query: t.Query, Exclude: t.Exclude, MinTerms: t.MinTerms}) {
+		for _, w := range match.Lint(watch.MatchTopic(t)) {
 			fmt.Fprintf(stdout, "%s:%d: topic %s: warning: %s\n", cfg.File, t.Line, t.ID, w)
 		}
 	}
@@ -40,16 +34,4 @@ func runCheck(g globals, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "%s: ok: %d sources, %d topics, %s, schedule %q, state %s\n",
 		cfg.File, len(cfg.Sources), len(cfg.Topics), where, cfg.Schedule, cfg.State)
 	return exitOK
-}
-
-// flatten unpacks an errors.Join tree into its leaves, one per line.
-func flatten(err error) []error {
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		var out []error
-		for _, e := range j.Unwrap() {
-			out = append(out, flatten(e)...)
-		}
-		return out
-	}
-	return []error{err}
 }

@@ -85,10 +85,9 @@ func runMatch(g globals, stdin io.Reader, stdout, stderr io.Writer) int {
 	return code
 }
 
-// configError prints a configuration error, one problem a line.
+// configError prints a configuration error, one problem a line (an
+// errors.Join prints its errors a line each), and gives the usage code.
 func configError(w io.Writer, err error) int {
-	for _, e := range flatten(err) {
-		fmt.Fprintln(w, e)
-	}
+	fmt.Fprintln(w, err)
 	return exitUsage
 }
