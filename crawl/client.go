@@ -2,7 +2,6 @@ package crawl
 
 import (
 	"context"
-
 	"fmt"
 	"net"
 	"net/http"
@@ -10,6 +9,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"code.dny.dev/ssrf"
 )
 
 // maxRedirects bounds the redirects followed for one request.
@@ -44,6 +45,15 @@ func newTransport(o Options) *http.Transport {
 	}
 }
 
+// guardian refuses every address in the IANA special-purpose registries
+// (private, loopback, link-local, shared, benchmarking, reserved,
+// documentation, multicast, broadcast …) and, for IPv6, everything outside
+// global unicast, which covers NAT64 (64:ff9b::/96) and IPv4-mapped
+// addresses; 6to4 (2002::/16) and Teredo (2001::/32) are in its deny list.
+// The tables are generated from the registries by the library, not kept by
+// hand. Only the address is checked (SafeAddr): sources run on any port.
+var guardian = ssrf.New()
+
 // guardAddress runs after DNS resolution, on the address actually dialled,
 // so a public name that resolves to a private address (DNS rebinding) or
 // a redirect to one is refused as well.
@@ -52,10 +62,12 @@ func guardAddress(_, address string, _ syscall.RawConn) error {
 	if err != nil {
 		return fmt.Errorf("refusing to connect to %s: cannot read address: %w", address, err)
 	}
+	// An IPv4-mapped IPv6 address is dialled as the IPv4 address it maps,
+	// so it is judged as that address (the library would refuse every
+	// mapped address, public ones too, as outside IPv6 global unicast).
 	ip := ap.Addr().Unmap()
-	if ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() ||
-		ip.IsInterfaceLocalMulticast() || ip.IsMulticast() || ip.IsUnspecified() {
-		return fmt.Errorf("refusing to connect to %s (host not among the configured sources): %w", ip, ErrPrivateAddress)
+	if err := guardian.SafeAddr(ip); err != nil {
+		return fmt.Errorf("refusing to connect to %s (host not among the configured sources): %w: %w", ip, ErrPrivateAddress, err)
 	}
 	return nil
 }
