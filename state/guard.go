@@ -39,8 +39,20 @@ func openBolt(path string, timeout time.Duration) (db *bolt.DB, err error) {
 			db, err = nil, fmt.Errorf("reading file: %v", r)
 		}
 	}()
-	return bolt.Open(path, 0o600, opts)
+	db, err = bolt.Open(path, 0o600, opts)
+	if err == nil {
+		db.AllocSize = allocSize
+	}
+	return db, err
 }
+
+// allocSize is how far ahead of need bbolt grows the file. bbolt sizes
+// the file as its memory map (which doubles) until the map passes
+// AllocSize, then as the pages in use plus AllocSize. With the default of
+// 16 MiB, 9 MiB of pages lie in a 16 MiB file; in steps of 1 MiB the file
+// follows its pages, at the price of a truncate and fsync per MiB of
+// growth, which is rare once a file has reached its working size.
+const allocSize = 1 << 20
 
 // view runs fn in a read transaction, reporting damage as ErrCorrupt.
 func (s *Store) view(fn func(tx *bolt.Tx) error) (err error) {

@@ -9,9 +9,11 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
-// schemaVersion is written once into a new file and checked on every Open,
-// so a future layout change is detected instead of misread.
-const schemaVersion = 1
+// schemaVersion is written into a new file and checked on every Open, so
+// a layout change is detected instead of misread. Version 1 stored seen
+// keys as hex text with nanosecond times; version 2 stores them compactly
+// (see seen.go), and Open migrates a version 1 file (see migrate.go).
+const schemaVersion = 2
 
 // Bucket names are private: callers speak in sources, keys and digests.
 var (
@@ -29,13 +31,15 @@ var errForeign = errors.New("bbolt file without a watcher schema version")
 // errTruncated is the cause given when the file ends before its last page.
 var errTruncated = errors.New("truncated")
 
-// prepare checks the opened file and creates every bucket in one Update.
+// prepare checks the opened file, creates every bucket and brings an
+// older layout up to date, all in one Update: a crash during a migration
+// leaves the file as it was, to be migrated on the next Open.
 func (s *Store) prepare() error {
 	if err := s.checkSize(); err != nil {
 		return s.openFailure(err)
 	}
 	err := s.update(func(tx *bolt.Tx) error {
-		fresh, err := checkSchema(tx)
+		version, err := checkSchema(tx)
 		if err != nil {
 			return err
 		}
@@ -44,8 +48,13 @@ func (s *Store) prepare() error {
 				return fmt.Errorf("create bucket %s: %w", name, err)
 			}
 		}
-		if !fresh {
+		if version == schemaVersion {
 			return nil
+		}
+		if version == 1 {
+			if err := migrateSeenV1(tx); err != nil {
+				return fmt.Errorf("migrate from schema version 1: %w", err)
+			}
 		}
 		return tx.Bucket(bucketMeta).Put(keySchema, []byte(strconv.Itoa(schemaVersion)))
 	})
@@ -79,24 +88,24 @@ func (s *Store) checkSize() error {
 	})
 }
 
-// checkSchema accepts an empty file (fresh is then true) or one of our
-// version, and nothing else.
-func checkSchema(tx *bolt.Tx) (fresh bool, err error) {
+// checkSchema accepts an empty file (version 0), one of our version or
+// one this release can migrate (version 1), and nothing else.
+func checkSchema(tx *bolt.Tx) (version int, err error) {
 	meta := tx.Bucket(bucketMeta)
 	if meta == nil {
 		empty := true
 		_ = tx.ForEach(func([]byte, *bolt.Bucket) error { empty = false; return nil })
 		if !empty {
-			return false, errForeign
+			return 0, errForeign
 		}
-		return true, nil
+		return 0, nil
 	}
 	raw := meta.Get(keySchema)
 	if raw == nil {
-		return false, errForeign
+		return 0, errForeign
 	}
-	if v, err := strconv.Atoi(string(raw)); err != nil || v != schemaVersion {
-		return false, fmt.Errorf("schema version %q, this watcher reads version %d: the file was written by another watcher release", raw, schemaVersion)
+	if v, err := strconv.Atoi(string(raw)); err == nil && (v == 1 || v == schemaVersion) {
+		return v, nil
 	}
-	return false, nil
+	return 0, fmt.Errorf("schema version %q, this watcher reads versions 1 and %d: the file was written by a newer watcher release", raw, schemaVersion)
 }

@@ -105,7 +105,7 @@ func TestOpenSchemaMismatch(t *testing.T) {
 		t.Fatal(err)
 	}
 	if err := db.Update(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketMeta).Put(keySchema, []byte("2"))
+		return tx.Bucket(bucketMeta).Put(keySchema, []byte("3"))
 	}); err != nil {
 		t.Fatal(err)
 	}
@@ -114,9 +114,9 @@ func TestOpenSchemaMismatch(t *testing.T) {
 	s, err = Open(path, Options{})
 	if err == nil {
 		_ = s.Close()
-		t.Fatal("Open accepted a file of schema version 2")
+		t.Fatal("Open accepted a file of schema version 3")
 	}
-	want := `open state ` + path + `: schema version "2", this watcher reads version 1`
+	want := `open state ` + path + `: schema version "3", this watcher reads versions 1 and 2`
 	if !strings.HasPrefix(err.Error(), want) {
 		t.Errorf("error = %q, want prefix %q", err, want)
 	}
@@ -125,6 +125,9 @@ func TestOpenSchemaMismatch(t *testing.T) {
 func TestMain(m *testing.M) {
 	if path := os.Getenv(crashEnv); path != "" {
 		os.Exit(commitAndCrash(path))
+	}
+	if path := os.Getenv(crashSplitEnv); path != "" {
+		os.Exit(commitSplitAndCrash(path))
 	}
 	os.Exit(m.Run())
 }
