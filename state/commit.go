@@ -3,12 +3,12 @@ package state
 import (
 	"errors"
 	"fmt"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 )
 
-// Batch is everything one cycle learned, written by Commit in a single
-// transaction.
+// Batch is everything one cycle learned, written by Commit.
 type Batch struct {
 	// Sources holds the new state of each source the cycle touched.
 	Sources map[string]Source
@@ -21,40 +21,76 @@ type Batch struct {
 	Touched map[string][]string
 	// Digest is a new digest to hold as pending, or nil.
 	Digest *Digest
+	// DigestSources names the sources whose new keys include the digest's
+	// items; they are written in the digest's transaction. With a Digest
+	// and no DigestSources, every source of the batch is.
+	DigestSources []string
 }
 
-// Commit writes b in one transaction. The seen marks and the new digest
-// land together or not at all, so a crash can neither leave items marked
-// seen but in no digest (lost) nor a digest whose items are not marked
-// seen (sent twice). A bad batch is rejected whole, before any write.
+// Commit writes b. A batch of at most Options.MaxTxKeys keys (seen and
+// touched, plus one per source) is written in one transaction. A larger
+// one, a cold cycle over many sources, is written in several, so that no
+// transaction holds the whole file's worth of pages in memory:
+//
+//   - a source's state, seen keys and touched keys always go in together;
+//   - the digest goes in the last transaction, with every source in
+//     DigestSources, however many keys that is;
+//   - the other sources go first, packed into transactions of at most
+//     MaxTxKeys keys (a source larger than that gets one of its own).
+//
+// So a crash at any point can neither leave a matched item seen but in no
+// digest (lost) nor a digest whose items are not seen (sent twice); it can
+// leave some sources written and others as they were, which the next
+// cycle reads again. A bad batch is rejected whole, before any write; an
+// error in a later transaction leaves the earlier ones written.
 func (s *Store) Commit(b Batch) error {
 	if err := b.validate(); err != nil {
 		return fmt.Errorf("commit to state %s: %w", s.path, err)
 	}
 	now := s.now()
-	err := s.update(func(tx *bolt.Tx) error {
-		if err := putSources(tx, b.Sources); err != nil {
-			return err
+	parts := b.split(s.maxTxKeys)
+	for i, p := range parts {
+		err := s.beforeTx(i)
+		if err == nil {
+			err = s.update(func(tx *bolt.Tx) error { return p.write(tx, now) })
 		}
-		for src, keys := range b.Seen {
-			if err := markSeen(tx, src, keys, now); err != nil {
-				return err
-			}
+		if err != nil && len(parts) > 1 {
+			return fmt.Errorf("commit to state %s: transaction %d of %d: %w", s.path, i+1, len(parts), err)
 		}
-		for src, keys := range b.Touched {
-			if err := touchSeen(tx, src, keys, now); err != nil {
-				return err
-			}
+		if err != nil {
+			return fmt.Errorf("commit to state %s: %w", s.path, err)
 		}
-		if b.Digest == nil {
-			return nil
-		}
-		return insertDigest(tx, *b.Digest, now)
-	})
-	if err != nil {
-		return fmt.Errorf("commit to state %s: %w", s.path, err)
 	}
 	return nil
+}
+
+// beforeTx runs the test hook, if any, before transaction i of a commit.
+func (s *Store) beforeTx(i int) error {
+	if s.testHookTx == nil {
+		return nil
+	}
+	return s.testHookTx(i)
+}
+
+// write applies b inside tx.
+func (b Batch) write(tx *bolt.Tx, now time.Time) error {
+	if err := putSources(tx, b.Sources); err != nil {
+		return err
+	}
+	for src, keys := range b.Seen {
+		if err := markSeen(tx, src, keys, now); err != nil {
+			return err
+		}
+	}
+	for src, keys := range b.Touched {
+		if err := touchSeen(tx, src, keys, now); err != nil {
+			return err
+		}
+	}
+	if b.Digest == nil {
+		return nil
+	}
+	return insertDigest(tx, *b.Digest, now)
 }
 
 // validate rejects what bbolt cannot store (empty names and keys) and
@@ -71,8 +107,8 @@ func (b Batch) validate() error {
 				return errors.New("seen keys for a source with an empty name")
 			}
 			for _, k := range keys {
-				if k == "" || len(k) > bolt.MaxKeySize {
-					return fmt.Errorf("source %q: item key of %d bytes (want 1 to %d)", src, len(k), bolt.MaxKeySize)
+				if k == "" || len(k) > maxKeyLen {
+					return fmt.Errorf("source %q: item key of %d bytes (want 1 to %d)", src, len(k), maxKeyLen)
 				}
 			}
 		}

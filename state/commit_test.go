@@ -81,7 +81,7 @@ func TestCommitRoundTrip(t *testing.T) {
 	if err != nil || !reflect.DeepEqual(all, map[string]Source{"apa": apa, "kommersant": broken}) {
 		t.Errorf("Sources = %+v, %v", all, err)
 	}
-	if src, err := s.Source("never-fetched"); err != nil || src != (Source{}) {
+	if src, err := s.Source("never-fetched"); err != nil || !reflect.DeepEqual(src, Source{}) {
 		t.Errorf("Source of an unknown name = %+v, %v; want the zero Source", src, err)
 	}
 	asked := append(keys("apa", 0, 3), keys("apa", 3, 2)...)

@@ -38,11 +38,20 @@ type Options struct {
 	// Now is the clock used for seen times and digest bookkeeping;
 	// nil means time.Now. Tests inject a fake clock here.
 	Now func() time.Time
+	// MaxTxKeys bounds the keys one Commit transaction writes (see
+	// Commit); zero means DefaultMaxTxKeys.
+	MaxTxKeys int
 }
 
 func (o Options) withDefaults() (Options, error) {
 	if o.Timeout < 0 {
 		return o, fmt.Errorf("lock timeout %s is negative", o.Timeout)
+	}
+	if o.MaxTxKeys < 0 {
+		return o, fmt.Errorf("transaction bound of %d keys is negative", o.MaxTxKeys)
+	}
+	if o.MaxTxKeys == 0 {
+		o.MaxTxKeys = DefaultMaxTxKeys
 	}
 	if o.Timeout == 0 {
 		o.Timeout = DefaultTimeout
@@ -59,8 +68,12 @@ type Store struct {
 	db        *bolt.DB
 	path      string
 	now       func() time.Time
+	maxTxKeys int
 	closeOnce sync.Once
 	closeErr  error
+	// testHookTx, when set by a test, runs before each transaction of a
+	// Commit; an error stops the commit there, as a crash would.
+	testHookTx func(i int) error
 }
 
 // Open opens or creates the state file at path. It fails after
@@ -76,7 +89,7 @@ func Open(path string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, classifyOpenError(path, err)
 	}
-	s := &Store{db: db, path: path, now: opts.Now}
+	s := &Store{db: db, path: path, now: opts.Now, maxTxKeys: opts.MaxTxKeys}
 	if err := s.prepare(); err != nil {
 		_ = db.Close()
 		return nil, err

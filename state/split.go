@@ -1,0 +1,93 @@
+package state
+
+import (
+	"maps"
+	"slices"
+)
+
+// DefaultMaxTxKeys bounds the keys one Commit transaction writes. bbolt
+// keeps every page a transaction changes in memory until it commits, so a
+// bound in keys is a bound in memory: a few MiB at this size.
+const DefaultMaxTxKeys = 4096
+
+// split cuts b into the transactions Commit writes, as Commit describes:
+// the sources outside the digest first, packed up to limit keys each,
+// then the digest with its sources. A batch within limit is returned whole.
+func (b Batch) split(limit int) []Batch {
+	names := b.sourceNames()
+	cost := func(name string) int { return 1 + len(b.Seen[name]) + len(b.Touched[name]) }
+	total := 0
+	for _, n := range names {
+		total += cost(n)
+	}
+	if total <= limit || (b.Digest != nil && b.DigestSources == nil) {
+		return []Batch{b}
+	}
+	held := make(map[string]bool, len(b.DigestSources))
+	for _, n := range b.DigestSources {
+		held[n] = true
+	}
+	var parts []Batch
+	var cur Batch
+	size := 0
+	for _, n := range names {
+		if held[n] {
+			continue
+		}
+		if size > 0 && size+cost(n) > limit {
+			parts = append(parts, cur)
+			cur, size = Batch{}, 0
+		}
+		cur.take(b, n)
+		size += cost(n)
+	}
+	if size > 0 {
+		parts = append(parts, cur)
+	}
+	if b.Digest == nil && len(held) == 0 {
+		return parts
+	}
+	last := Batch{Digest: b.Digest}
+	for _, n := range names {
+		if held[n] {
+			last.take(b, n)
+		}
+	}
+	return append(parts, last)
+}
+
+// sourceNames returns every source b writes anything for, sorted.
+func (b Batch) sourceNames() []string {
+	set := make(map[string]bool, len(b.Sources))
+	for _, m := range []map[string][]string{b.Seen, b.Touched} {
+		for n := range m {
+			set[n] = true
+		}
+	}
+	for n := range b.Sources {
+		set[n] = true
+	}
+	return slices.Sorted(maps.Keys(set))
+}
+
+// take copies source name's state, seen and touched keys from from.
+func (b *Batch) take(from Batch, name string) {
+	if src, ok := from.Sources[name]; ok {
+		if b.Sources == nil {
+			b.Sources = map[string]Source{}
+		}
+		b.Sources[name] = src
+	}
+	if keys, ok := from.Seen[name]; ok {
+		if b.Seen == nil {
+			b.Seen = map[string][]string{}
+		}
+		b.Seen[name] = keys
+	}
+	if keys, ok := from.Touched[name]; ok {
+		if b.Touched == nil {
+			b.Touched = map[string][]string{}
+		}
+		b.Touched[name] = keys
+	}
+}
