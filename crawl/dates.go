@@ -61,3 +61,26 @@ func monthOf(word string) time.Month {
 	}
 	return 0
 }
+
+// maxFuture is how far past the clock a date may lie and still be read as
+// the item's. Time zones put a fresh item up to 14 hours ahead when a
+// publisher mislabels its zone, and some schedule posts a little early;
+// beyond two days, the date is a template's placeholder or a typo, and it
+// would keep the item at the top of every digest and pass the backfill
+// window's "younger than" test for ever.
+const maxFuture = 48 * time.Hour
+
+// unixEpoch is the earliest date taken as real. Nothing on the web was
+// published before it, while a null timestamp in a publisher's database
+// renders as exactly this instant (or as year 0 or 1), and dates beyond
+// year 9999 (or before year 0) cannot be encoded as RFC 3339 at all: a
+// digest that held one could not be stored, and every cycle would fail.
+var unixEpoch = time.Unix(0, 0).UTC()
+
+// plausibleDate reports a date that can be an item's publication time, as
+// read at now: after the Unix epoch and at most maxFuture ahead. Any other
+// date counts as unreadable, so the item falls back to the time it was
+// first seen, like an item without a date.
+func plausibleDate(t, now time.Time) bool {
+	return t.After(unixEpoch) && !t.After(now.Add(maxFuture))
+}

@@ -54,18 +54,23 @@ func (f *Fetcher) fetchFeedSource(ctx context.Context, src Source, v Validators,
 }
 
 // parse parses a fetched feed into finished items, holding one of the
-// Fetcher's parse slots (released even if the parser panics).
+// Fetcher's parse slots (released even if the parser panics). A feed
+// longer than MaxItems keeps its newest items, with a warning.
 func (f *Fetcher) parse(ctx context.Context, fr *feedResponse, src Source) ([]item.Item, error) {
 	if err := acquire(ctx, f.parsing); err != nil {
 		return nil, err
 	}
 	defer func() { <-f.parsing }()
-	items, err := parseFeed(fr.body, fr.contentType, fr.url, f.opts.MaxItems)
+	p, err := parseFeedAt(fr.body, fr.contentType, fr.url, f.opts.MaxItems, f.opts.Now())
 	if err != nil {
 		return nil, err
 	}
-	f.finishItems(items, src)
-	return items, nil
+	if p.listed > len(p.items) {
+		f.log.Warn("feed lists more items than max_items: kept the newest", "source", src.Name,
+			"items", p.listed, "kept", len(p.items), "max_items", f.opts.MaxItems)
+	}
+	f.finishItems(p.items, src)
+	return p.items, nil
 }
 
 // readBody reads a whole response body into one buffer sized from its

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -13,39 +14,101 @@ import (
 	"github.com/watcher-news/watcher/item"
 )
 
+// parsedFeed is what a feed body yields.
+type parsedFeed struct {
+	// items are the feed's newest items, at most the limit asked for, in
+	// the feed's order.
+	items []item.Item
+	// listed is how many items the feed held; more than len(items) when
+	// the feed was cut to its newest.
+	listed int
+}
+
 // parseFeed parses a feed body (RSS, Atom or JSON Feed, in any charset)
-// into clean items, at most maxItems. base resolves relative links that
-// xml:base did not already resolve. Items carry no Source yet.
+// into clean items, at most maxItems, judging dates by the wall clock.
 func parseFeed(body []byte, contentType string, base *url.URL, maxItems int) ([]item.Item, error) {
+	p, err := parseFeedAt(body, contentType, base, maxItems, time.Now())
+	return p.items, err
+}
+
+// parseFeedAt parses a feed body into clean items: of a feed longer than
+// maxItems, the newest maxItems by date (see newest). base resolves
+// relative links that xml:base did not already resolve; dates are judged
+// at now. Items carry no Source yet.
+//
+// An XML feed is pruned first (see pruneXML), which keeps its first and
+// its last maxItems items: whichever end a feed lists its news at, the
+// newest are among them, and gofeed builds at most twice the limit
+// however long the feed.
+func parseFeedAt(body []byte, contentType string, base *url.URL, maxItems int, now time.Time) (parsedFeed, error) {
 	data, err := toParseable(body, contentType)
 	if err != nil {
-		return nil, err
+		return parsedFeed{}, err
 	}
+	dropped := 0
 	if first := bytes.TrimLeft(data, " \t\r\n"); len(first) > 0 && first[0] == '<' {
-		data = pruneXML(data, maxXMLDepth, maxItems)
+		data, dropped = pruneXML(data, maxXMLDepth, maxItems)
 	}
 	feed, err := gofeedParse(data)
 	if errors.Is(err, gofeed.ErrFeedTypeNotDetected) {
 		if looksLikeHTML(data) {
-			return nil, fmt.Errorf("%w: got an HTML page", ErrNotAFeed)
+			return parsedFeed{}, fmt.Errorf("%w: got an HTML page", ErrNotAFeed)
 		}
-		return nil, fmt.Errorf("%w: no RSS, Atom or JSON Feed root found", ErrNotAFeed)
+		return parsedFeed{}, fmt.Errorf("%w: no RSS, Atom or JSON Feed root found", ErrNotAFeed)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("broken feed: %w", err)
+		return parsedFeed{}, fmt.Errorf("broken feed: %w", err)
 	}
 	if feed.Link != "" && base == nil {
 		base, _ = url.Parse(feed.Link)
 	}
-	n := min(len(feed.Items), maxItems)
-	items := make([]item.Item, 0, n)
-	for _, fi := range feed.Items[:n] {
-		if fi != nil {
-			items = append(items, convertItem(fi, base, feed.Language))
-		}
+	fis := slices.DeleteFunc(feed.Items, func(fi *gofeed.Item) bool { return fi == nil })
+	dates := make([]time.Time, len(fis))
+	for i, fi := range fis {
+		dates[i] = itemDate(fi, now)
+	}
+	keep := newest(dates, maxItems)
+	items := make([]item.Item, 0, len(keep))
+	for _, i := range keep {
+		items = append(items, convertItem(fis[i], base, feed.Language, dates[i]))
 	}
 	distrustSharedGUIDs(items)
-	return items, nil
+	return parsedFeed{items: items, listed: len(fis) + dropped}, nil
+}
+
+// newest returns the indices, in increasing order, of the n newest of
+// items with the given dates (zero: no readable date); all of them when
+// there are no more than n.
+//
+// An item without a date is ranked with the dated item before it in the
+// feed (else the one after it): feeds list items in order, newest or
+// oldest first, so its place tells its age better than any date we could
+// make up, and ranking it as "now" would let undated items crowd out the
+// news of a feed that dates most of them. Ties, and a feed with no dates
+// at all, keep the feed's order, so the first items win as before.
+func newest(dates []time.Time, n int) []int {
+	idx := make([]int, len(dates))
+	for i := range idx {
+		idx[i] = i
+	}
+	if len(dates) <= n {
+		return idx
+	}
+	rank := slices.Clone(dates)
+	if first := slices.IndexFunc(rank, func(d time.Time) bool { return !d.IsZero() }); first > 0 {
+		for i := range first { // before the first dated item: its date
+			rank[i] = rank[first]
+		}
+	}
+	for i := 1; i < len(rank); i++ { // later undated items: the previous one's
+		if rank[i].IsZero() {
+			rank[i] = rank[i-1]
+		}
+	}
+	slices.SortStableFunc(idx, func(a, b int) int { return rank[b].Compare(rank[a]) })
+	idx = idx[:n]
+	slices.Sort(idx)
+	return idx
 }
 
 // distrustSharedGUIDs clears the GUID of items that share it with a
@@ -97,20 +160,19 @@ func gofeedParse(data []byte) (feed *gofeed.Feed, err error) {
 }
 
 // convertItem makes one clean item from a parsed feed item.
-func convertItem(fi *gofeed.Item, base *url.URL, lang string) item.Item {
+func convertItem(fi *gofeed.Item, base *url.URL, lang string, published time.Time) item.Item {
 	summary := fi.Description
 	if strings.TrimSpace(summary) == "" {
 		summary = fi.Content
 	}
-	it := item.Item{
-		GUID:    cut(strings.TrimSpace(strings.ToValidUTF8(fi.GUID, "\uFFFD")), maxTitle),
-		URL:     itemLink(fi, base),
-		Title:   cut(strings.ReplaceAll(plainText(fi.Title), "\n\n", " "), maxTitle),
-		Summary: cut(plainText(summary), maxSummary),
-		Lang:    strings.ToLower(strings.TrimSpace(lang)),
+	return item.Item{
+		GUID:      cut(strings.TrimSpace(strings.ToValidUTF8(fi.GUID, "\uFFFD")), maxTitle),
+		URL:       itemLink(fi, base),
+		Title:     cut(strings.ReplaceAll(plainText(fi.Title), "\n\n", " "), maxTitle),
+		Summary:   cut(plainText(summary), maxSummary),
+		Lang:      strings.ToLower(strings.TrimSpace(lang)),
+		Published: published,
 	}
-	it.Published, it.DateGuessed = itemDate(fi)
-	return it
 }
 
 // itemLink is the item's first usable link, made absolute.
@@ -127,20 +189,20 @@ func itemLink(fi *gofeed.Item, base *url.URL) string {
 }
 
 // itemDate is the item's published (else updated) time as gofeed read it,
-// else a date in a local language; the zero time when none could be read.
-func itemDate(fi *gofeed.Item) (time.Time, bool) {
-	switch {
-	case fi.PublishedParsed != nil:
-		return fi.PublishedParsed.UTC(), false
-	case fi.UpdatedParsed != nil:
-		return fi.UpdatedParsed.UTC(), false
-	}
-	for _, s := range []string{fi.Published, fi.Updated} {
-		if t, ok := parseLocalDate(s); ok {
-			return t, false
+// else a date in a local language; the zero time when none could be read
+// or none is plausible at now (a date past year 9999 in UTC, say).
+func itemDate(fi *gofeed.Item, now time.Time) time.Time {
+	for _, t := range []*time.Time{fi.PublishedParsed, fi.UpdatedParsed} {
+		if t != nil && plausibleDate(t.UTC(), now) {
+			return t.UTC()
 		}
 	}
-	return time.Time{}, false
+	for _, s := range []string{fi.Published, fi.Updated} {
+		if t, ok := parseLocalDate(s); ok && plausibleDate(t, now) {
+			return t
+		}
+	}
+	return time.Time{}
 }
 
 // looksLikeHTML reports an HTML document, the usual answer of a site

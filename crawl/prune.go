@@ -1,6 +1,9 @@
 package crawl
 
-import "bytes"
+import (
+	"bytes"
+	"slices"
+)
 
 // maxXMLDepth is the deepest element nesting kept from a feed. Real feeds
 // nest a few levels (XHTML content in Atom perhaps a dozen more); gofeed
@@ -17,19 +20,23 @@ const maxXMLDepth = 256
 const maxXMLText = 1 << 20
 
 // pruneXML returns body without what a feed reader never needs: every
-// element nested deeper than maxDepth; every item or entry after the first
-// maxItems (the fetcher keeps that many anyway, and gofeed would build all
-// of them first: tens of thousands cost a hundred megabytes); and the end
-// of any text run or CDATA section longer than maxXMLText. Whatever is
+// element nested deeper than maxDepth; every item or entry between the
+// first keep and the last keep (gofeed would build all of them first:
+// tens of thousands cost a hundred megabytes; the newest of a feed are at
+// one of its ends); and the end of any text run or CDATA section longer
+// than maxXMLText. It also returns how many items it dropped. Whatever is
 // dropped goes whole, markup and text; the document around it is kept
 // byte for byte, so a matching item beside a pathological one still
 // arrives. A body with nothing to drop is returned as it is, without a
 // copy. The scan works on the raw bytes and needs no decoding: every
 // charset a feed may declare is ASCII-compatible in its markup.
-func pruneXML(body []byte, maxDepth, maxItems int) []byte {
+func pruneXML(body []byte, maxDepth, keep int) ([]byte, int) {
 	p := pruner{body: body}
 	depth, items, skipFrom, skipBase := 0, 0, -1, 0
 	itemDepth := -1 // where the first item opened; items are siblings
+	itemStart := -1 // where the open item began
+	var tail []span // the items after the first keep, at most keep of them
+	droppedItems := 0
 	for i := 0; i < len(body); {
 		lt := bytes.IndexByte(body[i:], '<')
 		if lt < 0 {
@@ -50,10 +57,18 @@ func pruneXML(body []byte, maxDepth, maxItems int) []byte {
 		case delta > 0 && depth >= maxDepth:
 			skipFrom, skipBase = start, depth
 		case delta > 0 && (depth == itemDepth || itemDepth < 0 && depth <= 2) && isItem(body[start+1:end]):
-			itemDepth = depth
-			if items++; items > maxItems {
-				skipFrom, skipBase = start, depth
+			itemDepth, itemStart = depth, start
+			items++
+		case delta < 0 && depth == itemDepth+1 && itemStart >= 0:
+			if items > keep {
+				// Not among the first keep; once keep more follow, not
+				// among the last keep either.
+				if tail = append(tail, span{itemStart, end}); len(tail) > keep {
+					p.drop(tail[0].from, tail[0].to)
+					tail, droppedItems = tail[1:], droppedItems+1
+				}
 			}
+			itemStart = -1
 		}
 		depth = max(depth+delta, 0)
 		i = end
@@ -61,22 +76,24 @@ func pruneXML(body []byte, maxDepth, maxItems int) []byte {
 	if skipFrom >= 0 { // unclosed to the end: gofeed reports the broken tail
 		p.drop(skipFrom, len(body))
 	}
-	return p.result()
+	return p.result(), droppedItems
 }
 
+// span is a range of a body, body[from:to].
+type span struct{ from, to int }
+
 // pruner copies a body leaving out the ranges it is told to drop, which
-// come in increasing order; it copies nothing until the first drop.
+// may overlap and come in any order (an item is dropped only once later
+// items are seen, after the cuts inside it); it copies nothing when there
+// is nothing to drop.
 type pruner struct {
-	body     []byte
-	out      []byte
-	keepFrom int
-	dropped  bool
+	body    []byte
+	dropped []span
 }
 
 // drop leaves body[from:to] out.
 func (p *pruner) drop(from, to int) {
-	p.out = append(p.out, p.body[p.keepFrom:from]...)
-	p.keepFrom, p.dropped = to, true
+	p.dropped = append(p.dropped, span{from, to})
 }
 
 // limitText cuts the text body[from:to] to maxXMLText bytes.
@@ -99,10 +116,19 @@ func (p *pruner) limitCDATA(start, end int) {
 }
 
 func (p *pruner) result() []byte {
-	if !p.dropped {
+	if len(p.dropped) == 0 {
 		return p.body
 	}
-	return append(p.out, p.body[p.keepFrom:]...)
+	slices.SortFunc(p.dropped, func(a, b span) int { return a.from - b.from })
+	out := make([]byte, 0, len(p.body))
+	keepFrom := 0
+	for _, d := range p.dropped {
+		if d.from > keepFrom {
+			out = append(out, p.body[keepFrom:d.from]...)
+		}
+		keepFrom = max(keepFrom, d.to)
+	}
+	return append(out, p.body[keepFrom:]...)
 }
 
 // safeCut returns a length of at most n at which text may be cut: not

@@ -20,7 +20,7 @@ func TestPruneXMLDepth(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := string(pruneXML([]byte(tc.in), 2, 100)); got != tc.want {
+			if got, _ := pruneXML([]byte(tc.in), 2, 100); string(got) != tc.want {
 				t.Errorf("pruneXML(%q) = %q, want %q", tc.in, got, tc.want)
 			}
 		})
@@ -30,18 +30,25 @@ func TestPruneXMLDepth(t *testing.T) {
 func TestPruneXMLItems(t *testing.T) {
 	tests := []struct {
 		name, in, want string
+		dropped        int
 	}{
-		{"rss items after the limit", `<rss><channel><t/><item>1</item><item>2</item><item>3</item></channel></rss>`,
-			`<rss><channel><t/><item>1</item><item>2</item></channel></rss>`},
-		{"atom entries after the limit, not items inside", `<feed><entry><a:item>x</a:item><a:item>y</a:item><a:item>z</a:item></entry><entry/><entry>2</entry><entry>3</entry><x/></feed>`,
-			`<feed><entry><a:item>x</a:item><a:item>y</a:item><a:item>z</a:item></entry><entry/><entry>2</entry><x/></feed>`},
-		{"rdf items at depth two", `<rdf:RDF><channel/><rss:item a="1">1</rss:item><item>2</item><item>3</item></rdf:RDF>`,
-			`<rdf:RDF><channel/><rss:item a="1">1</rss:item><item>2</item></rdf:RDF>`},
+		{"rss items between the first and the last two",
+			`<rss><channel><t/><item>1</item><item>2</item><item>3</item><item>4</item><item>5</item><item>6</item></channel></rss>`,
+			`<rss><channel><t/><item>1</item><item>2</item><item>5</item><item>6</item></channel></rss>`, 2},
+		{"four items: none dropped", `<rss><channel><item>1</item><item>2</item><item>3</item><item>4</item></channel></rss>`,
+			`<rss><channel><item>1</item><item>2</item><item>3</item><item>4</item></channel></rss>`, 0},
+		{"channel elements between items kept", `<rss><channel><item>1</item><item>2</item><item>3</item><x>kept</x><item>4</item><item>5</item></channel></rss>`,
+			`<rss><channel><item>1</item><item>2</item><x>kept</x><item>4</item><item>5</item></channel></rss>`, 1},
+		{"atom entries, not items inside", `<feed><entry><a:item>x</a:item><a:item>y</a:item><a:item>z</a:item></entry><entry/><entry>2</entry><entry>3</entry><entry>4</entry><entry>5</entry><x/></feed>`,
+			`<feed><entry><a:item>x</a:item><a:item>y</a:item><a:item>z</a:item></entry><entry/><entry>2</entry><entry>4</entry><entry>5</entry><x/></feed>`, 1},
+		{"rdf items at depth two", `<rdf:RDF><channel/><rss:item a="1">1</rss:item><item>2</item><item>3</item><item>4</item><item>5</item></rdf:RDF>`,
+			`<rdf:RDF><channel/><rss:item a="1">1</rss:item><item>2</item><item>4</item><item>5</item></rdf:RDF>`, 1},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := string(pruneXML([]byte(tc.in), 100, 2)); got != tc.want {
-				t.Errorf("pruneXML(%q) = %q, want %q", tc.in, got, tc.want)
+			got, dropped := pruneXML([]byte(tc.in), 100, 2)
+			if string(got) != tc.want || dropped != tc.dropped {
+				t.Errorf("pruneXML(%q) = %q, %d dropped, want %q, %d", tc.in, got, dropped, tc.want, tc.dropped)
 			}
 		})
 	}
@@ -83,7 +90,7 @@ func TestPruneXMLText(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			feed := `<rss version="2.0"><channel><title>T</title><item>` + tc.open + long + tc.close + `<link>http://x.example/1</link></item></channel></rss>`
-			pruned := pruneXML([]byte(feed), maxXMLDepth, 10)
+			pruned, _ := pruneXML([]byte(feed), maxXMLDepth, 10)
 			if len(pruned) > maxXMLText+200 {
 				t.Fatalf("pruned to %d bytes, want about %d", len(pruned), maxXMLText)
 			}
