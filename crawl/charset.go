@@ -3,7 +3,6 @@ package crawl
 import (
 	"bytes"
 	"fmt"
-	"io"
 	"mime"
 	"regexp"
 	"strings"
@@ -12,6 +11,7 @@ import (
 	"golang.org/x/net/html/charset"
 	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/charmap"
+	"golang.org/x/text/encoding/unicode"
 )
 
 var (
@@ -20,32 +20,100 @@ var (
 	xmlEncoding = regexp.MustCompile(`^\s*<\?xml[^>]*?\bencoding\s*=\s*["']([A-Za-z0-9._:-]+)["']`)
 )
 
-// toParseable prepares a feed body for gofeed. The document's own
-// declaration wins: gofeed's XML decoder already converts a declared
-// non-UTF-8 encoding (through charset.NewReaderLabel), so such bodies pass
-// unchanged and are not decoded twice. Without one, a Content-Type charset
-// is applied here. What ends up as UTF-8 has stray invalid bytes replaced,
-// because encoding/xml rejects the whole document for one bad byte.
+// toParseable prepares a feed body for gofeed: UTF-8 throughout, with no
+// character XML 1.0 forbids. We decode every charset here, UTF-16 included
+// (gofeed would reject it as not a feed), and the XML declaration is then
+// made to say UTF-8, so gofeed's XML decoder does not decode it again.
+//
+// A declared charset (the XML prolog's, else the Content-Type's) is
+// trusted only when the bytes agree: a body that is valid UTF-8 and holds
+// multi-byte characters is UTF-8 whatever it says (a legacy charset's
+// letters, such as windows-1251's Cyrillic, make invalid UTF-8 within a
+// word or two), and a UTF-16 label on a body without UTF-16's zero bytes
+// is a template's mistake. What is read as UTF-8 has stray invalid bytes
+// replaced, because encoding/xml rejects the whole document for one bad
+// byte.
 func toParseable(body []byte, contentType string) ([]byte, error) {
-	body = bytes.TrimPrefix(body, utf8BOM)
-	if declared := declaredEncoding(body); declared != "" {
-		if isUTF8(declared) {
-			return validUTF8(body), nil
-		}
-		if enc, _ := charset.Lookup(declared); enc == nil {
-			return nil, fmt.Errorf("unknown encoding %q declared in the XML prolog", declared)
-		}
-		return body, nil
+	data, err := toUTF8(body, contentType)
+	if err != nil {
+		return nil, err
 	}
-	label := contentTypeCharset(contentType)
-	if label != "" && !isUTF8(label) {
-		decoded, err := decodeLabel(body, label)
+	return xmlChars(data), nil
+}
+
+// toUTF8 converts a feed body to UTF-8 (see toParseable).
+func toUTF8(body []byte, contentType string) ([]byte, error) {
+	if enc := utf16Of(body); enc != nil {
+		out, err := enc.NewDecoder().Bytes(body)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("decode UTF-16: %w", err)
 		}
-		return validUTF8(decoded), nil
+		return declareUTF8(out), nil
 	}
-	return validUTF8(body), nil
+	body = bytes.TrimPrefix(body, utf8BOM)
+	label, where := declaredEncoding(body), "XML prolog"
+	if label == "" {
+		label, where = contentTypeCharset(contentType), "Content-Type"
+	}
+	if label == "" || isUTF8(label) || isUTF16(label) || looksUTF8(body) {
+		return declareUTF8(validUTF8(body)), nil
+	}
+	enc, _ := charset.Lookup(label)
+	if enc == nil {
+		return nil, fmt.Errorf("unknown encoding %q declared in the %s", label, where)
+	}
+	out, err := enc.NewDecoder().Bytes(body)
+	if err != nil {
+		return nil, fmt.Errorf("decode charset %q: %w", label, err)
+	}
+	return declareUTF8(out), nil
+}
+
+// utf16Of returns the UTF-16 decoding of a body that starts with a UTF-16
+// byte order mark, or (without one) with a character of the ASCII range
+// followed or preceded by a zero byte, as an XML declaration, a '<' or a
+// JSON '{' do in UTF-16 (XML 1.0 Appendix F, RFC 8259 §8.1); nil for any
+// other body.
+func utf16Of(body []byte) encoding.Encoding {
+	if len(body) < 4 {
+		return nil
+	}
+	b0, b1, b2, b3 := body[0], body[1], body[2], body[3]
+	switch {
+	case b0 == 0xFE && b1 == 0xFF:
+		return unicode.UTF16(unicode.BigEndian, unicode.ExpectBOM)
+	case b0 == 0xFF && b1 == 0xFE && (b2 != 0 || b3 != 0): // not UTF-32's FF FE 00 00
+		return unicode.UTF16(unicode.LittleEndian, unicode.ExpectBOM)
+	case b0 == 0 && b1 != 0 && b1 < 0x80 && b2 == 0 && b3 != 0:
+		return unicode.UTF16(unicode.BigEndian, unicode.IgnoreBOM)
+	case b0 != 0 && b0 < 0x80 && b1 == 0 && b2 != 0 && b3 == 0:
+		return unicode.UTF16(unicode.LittleEndian, unicode.IgnoreBOM)
+	}
+	return nil
+}
+
+// looksUTF8 reports a body that is valid UTF-8 and holds at least one
+// multi-byte character: text in a legacy charset almost never is.
+func looksUTF8(body []byte) bool {
+	for _, c := range body {
+		if c >= 0x80 {
+			return utf8.Valid(body)
+		}
+	}
+	return false
+}
+
+// declareUTF8 makes the XML declaration of a UTF-8 body, if it names an
+// encoding, name UTF-8.
+func declareUTF8(body []byte) []byte {
+	m := xmlEncoding.FindSubmatchIndex(body[:min(len(body), 512)])
+	if m == nil || isUTF8(string(body[m[2]:m[3]])) {
+		return body
+	}
+	out := make([]byte, 0, len(body))
+	out = append(out, body[:m[2]]...)
+	out = append(out, "UTF-8"...)
+	return append(out, body[m[3]:]...)
 }
 
 // validUTF8 returns body as valid UTF-8. A stray invalid byte costs one
@@ -132,20 +200,11 @@ func contentTypeCharset(contentType string) string {
 	return strings.TrimSpace(params["charset"])
 }
 
+func isUTF16(label string) bool {
+	return strings.HasPrefix(strings.ToLower(strings.TrimSpace(label)), "utf-16")
+}
+
 func isUTF8(label string) bool {
 	l := strings.ToLower(strings.TrimSpace(label))
 	return l == "utf-8" || l == "utf8" || l == "us-ascii" || l == "ascii"
-}
-
-// decodeLabel converts body from the named encoding to UTF-8.
-func decodeLabel(body []byte, label string) ([]byte, error) {
-	r, err := charset.NewReaderLabel(label, bytes.NewReader(body))
-	if err != nil {
-		return nil, fmt.Errorf("unsupported charset %q in Content-Type: %w", label, err)
-	}
-	out, err := io.ReadAll(r)
-	if err != nil {
-		return nil, fmt.Errorf("decode charset %q: %w", label, err)
-	}
-	return out, nil
 }

@@ -28,14 +28,14 @@ const maxXMLText = 1 << 20
 // dropped goes whole, markup and text; the document around it is kept
 // byte for byte, so a matching item beside a pathological one still
 // arrives. A body with nothing to drop is returned as it is, without a
-// copy. The scan works on the raw bytes and needs no decoding: every
-// charset a feed may declare is ASCII-compatible in its markup.
+// copy. The body is the one toParseable made, in UTF-8.
 func pruneXML(body []byte, maxDepth, keep int) ([]byte, int) {
 	p := pruner{body: body}
 	depth, items, skipFrom, skipBase := 0, 0, -1, 0
 	itemDepth := -1 // where the first item opened; items are siblings
 	itemStart := -1 // where the open item began
-	var tail []span // the items after the first keep, at most keep of them
+	// the last items after the first keep, at most keep of them
+	tail := ring{spans: make([]span, 0, min(keep, 64))}
 	droppedItems := 0
 	for i := 0; i < len(body); {
 		lt := bytes.IndexByte(body[i:], '<')
@@ -63,9 +63,9 @@ func pruneXML(body []byte, maxDepth, keep int) ([]byte, int) {
 			if items > keep {
 				// Not among the first keep; once keep more follow, not
 				// among the last keep either.
-				if tail = append(tail, span{itemStart, end}); len(tail) > keep {
-					p.drop(tail[0].from, tail[0].to)
-					tail, droppedItems = tail[1:], droppedItems+1
+				if first, full := tail.push(span{itemStart, end}, keep); full {
+					p.drop(first.from, first.to)
+					droppedItems++
 				}
 			}
 			itemStart = -1
@@ -82,6 +82,28 @@ func pruneXML(body []byte, maxDepth, keep int) ([]byte, int) {
 // span is a range of a body, body[from:to].
 type span struct{ from, to int }
 
+// ring holds the last spans pushed, in a buffer that grows to the limit
+// and then is reused.
+type ring struct {
+	spans []span
+	next  int // the oldest, once full
+}
+
+// push adds s; when limit spans are already held, the oldest makes room
+// and is returned with full set.
+func (r *ring) push(s span, limit int) (oldest span, full bool) {
+	if len(r.spans) < limit {
+		r.spans = append(r.spans, s)
+		return span{}, false
+	}
+	if limit == 0 {
+		return s, true
+	}
+	oldest, r.spans[r.next] = r.spans[r.next], s
+	r.next = (r.next + 1) % limit
+	return oldest, true
+}
+
 // pruner copies a body leaving out the ranges it is told to drop, which
 // may overlap and come in any order (an item is dropped only once later
 // items are seen, after the cuts inside it); it copies nothing when there
@@ -91,8 +113,17 @@ type pruner struct {
 	dropped []span
 }
 
-// drop leaves body[from:to] out.
+// drop leaves body[from:to] out. A range that follows the last one with
+// only white space between is joined to it, so the hundred thousand items
+// of an absurd feed cost one range, not one each.
 func (p *pruner) drop(from, to int) {
+	if n := len(p.dropped); n > 0 {
+		last := &p.dropped[n-1]
+		if from >= last.to && len(bytes.TrimSpace(p.body[last.to:from])) == 0 {
+			last.to = to
+			return
+		}
+	}
 	p.dropped = append(p.dropped, span{from, to})
 }
 
@@ -120,13 +151,23 @@ func (p *pruner) result() []byte {
 		return p.body
 	}
 	slices.SortFunc(p.dropped, func(a, b span) int { return a.from - b.from })
-	out := make([]byte, 0, len(p.body))
-	keepFrom := 0
-	for _, d := range p.dropped {
-		if d.from > keepFrom {
-			out = append(out, p.body[keepFrom:d.from]...)
+	merged := p.dropped[:1] // in place: merged never passes the range read
+	for _, d := range p.dropped[1:] {
+		if last := &merged[len(merged)-1]; d.from <= last.to {
+			last.to = max(last.to, d.to)
+		} else {
+			merged = append(merged, d)
 		}
-		keepFrom = max(keepFrom, d.to)
+	}
+	size := len(p.body)
+	for _, d := range merged {
+		size -= d.to - d.from
+	}
+	out := make([]byte, 0, size)
+	keepFrom := 0
+	for _, d := range merged {
+		out = append(out, p.body[keepFrom:d.from]...)
+		keepFrom = d.to
 	}
 	return append(out, p.body[keepFrom:]...)
 }

@@ -1,6 +1,12 @@
 package crawl
 
-import "bytes"
+import (
+	"bytes"
+	"strconv"
+	"unicode"
+	"unicode/utf16"
+	"unicode/utf8"
+)
 
 // scanMarkup reads the markup that starts at body[start] == '<' and
 // returns the offset just past it and its effect on the nesting depth:
@@ -87,4 +93,108 @@ func skipDeclaration(body []byte, from int) int {
 		}
 	}
 	return len(body)
+}
+
+// xmlChars returns a UTF-8 body without the characters XML 1.0 forbids
+// (§2.2), raw or as character references: encoding/xml rejects a whole
+// document for one of them, so one bad title would cost a feed all its
+// items. C0 controls other than tab, newline and carriage return become a
+// space (word processors write a line break as U+000B and a page break as
+// U+000C); the noncharacters U+FFFE and U+FFFF, a byte-swapped byte order
+// mark pasted into text, are dropped; a reference to a UTF-16 surrogate
+// pair, as some publishers escape emoji, becomes the character it
+// encodes, and any other reference to a forbidden code point becomes
+// U+FFFD. A body with none of them is returned as it is, without a copy.
+// Written by hand: encoding/xml has no lenient mode for characters, and
+// x/text's rune mapping would neither see references nor spare the copy.
+func xmlChars(body []byte) []byte {
+	var out []byte // nil until the first fix
+	done := 0      // body[:done] is in out
+	for i := 0; i < len(body); {
+		c := body[i]
+		if c >= 0x20 && c != '&' && c != 0xEF || c == '\t' || c == '\n' || c == '\r' {
+			i++
+			continue
+		}
+		repl, n := xmlCharFix(body[i:])
+		if n == 0 {
+			i++
+			continue
+		}
+		if out == nil {
+			out = make([]byte, 0, len(body))
+		}
+		out = append(append(out, body[done:i]...), repl...)
+		i += n
+		done = i
+	}
+	if out == nil {
+		return body
+	}
+	return append(out, body[done:]...)
+}
+
+// xmlCharFix returns what replaces the forbidden character or reference
+// at the start of b and its length, or n == 0 when there is none.
+func xmlCharFix(b []byte) (repl []byte, n int) {
+	switch {
+	case b[0] < 0x20:
+		return []byte(" "), 1
+	case b[0] == 0xEF:
+		if len(b) >= 3 && b[1] == 0xBF && (b[2] == 0xBE || b[2] == 0xBF) {
+			return nil, 3
+		}
+		return nil, 0
+	}
+	r, n := charRef(b)
+	switch {
+	case n == 0 || xmlChar(r):
+		return nil, 0
+	case r >= 0 && r < 0x20:
+		return []byte(" "), n
+	case r == 0xFFFE || r == 0xFFFF:
+		return nil, n
+	case utf16.IsSurrogate(r):
+		if low, m := charRef(b[n:]); m > 0 {
+			if pair := utf16.DecodeRune(r, low); pair != utf8.RuneError {
+				return utf8.AppendRune(nil, pair), n + m
+			}
+		}
+	}
+	return []byte("\uFFFD"), n
+}
+
+// charRef reads a numeric character reference ("&#1234;" or "&#x4D2;") at
+// the start of b: its code point and length, or n == 0 when there is none.
+// A number too long for a code point reads as -1, which no rule allows.
+func charRef(b []byte) (r rune, n int) {
+	if len(b) < 4 || b[0] != '&' || b[1] != '#' {
+		return 0, 0
+	}
+	base, i := 10, 2
+	if b[2] == 'x' {
+		base, i = 16, 3
+	}
+	start := i
+	for i < len(b) && i-start <= 16 && hexDigit(b[i]) && (base == 16 || b[i] <= '9') {
+		i++
+	}
+	if i == start || i >= len(b) || b[i] != ';' {
+		return 0, 0
+	}
+	v, err := strconv.ParseUint(string(b[start:i]), base, 32)
+	if err != nil || v > unicode.MaxRune {
+		return -1, i + 1
+	}
+	return rune(v), i + 1
+}
+
+func hexDigit(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
+}
+
+// xmlChar reports a code point XML 1.0 allows.
+func xmlChar(r rune) bool {
+	return r == '\t' || r == '\n' || r == '\r' || r >= 0x20 && r <= 0xD7FF ||
+		r >= 0xE000 && r <= 0xFFFD || r >= 0x10000 && r <= unicode.MaxRune
 }
