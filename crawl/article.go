@@ -29,11 +29,9 @@ type Article struct {
 }
 
 // Article fetches one page and extracts its title, publication time and
-// main text, under the same bounds and deadline as a source.
+// main text, under the same bounds as a source's pages.
 func (f *Fetcher) Article(ctx context.Context, pageURL string) (Article, error) {
-	ctx, cancel := withDeadline(ctx, f.opts.Timeout)
-	defer cancel()
-	a, err := f.article(f.collector(ctx), pageURL)
+	a, err := f.article(ctx, f.collector(ctx), pageURL)
 	if err != nil {
 		return Article{}, fmt.Errorf("article %s: %w", pageURL, explain(ctx, err))
 	}
@@ -41,8 +39,8 @@ func (f *Fetcher) Article(ctx context.Context, pageURL string) (Article, error) 
 }
 
 // article fetches and extracts one page with an existing collector.
-func (f *Fetcher) article(c *colly.Collector, pageURL string) (Article, error) {
-	r, err := f.visit(c, pageURL, "article")
+func (f *Fetcher) article(ctx context.Context, c *colly.Collector, pageURL string) (Article, error) {
+	r, err := f.visit(ctx, c, pageURL, "article", nil)
 	if err != nil {
 		return Article{}, err
 	}
@@ -58,31 +56,46 @@ func (f *Fetcher) article(c *colly.Collector, pageURL string) (Article, error) {
 
 // fetchArticles fetches the pages of the unknown items, at most
 // MaxArticles, and fills their Body (and Title or date where missing).
-// An item whose page fails keeps what it has; the failure is logged.
-func (f *Fetcher) fetchArticles(ctx context.Context, c *colly.Collector, src Source, items []item.Item, known func(string) bool) {
-	log := f.log.With("source", src.Name)
-	fetched := 0
+// An item whose page is not read keeps what it has and is returned, by
+// key, with the reason, so that the caller can try it again later.
+func (f *Fetcher) fetchArticles(ctx context.Context, c *colly.Collector, src Source, items []item.Item, known func(string) bool) map[string]error {
+	var pending map[string]error
+	put := func(it *item.Item, err error) {
+		if pending == nil {
+			pending = map[string]error{}
+		}
+		pending[it.Key()] = fmt.Errorf("article %s: %w", it.URL, err)
+	}
+	fetched, left := 0, 0
 	for i := range items {
 		it := &items[i]
 		if it.URL == "" || known(it.Key()) {
 			continue
 		}
 		if ctx.Err() != nil {
-			log.Warn("article pages left unfetched", "url", it.URL, "err", context.Cause(ctx))
-			return
+			put(it, context.Cause(ctx))
+			left++
+			continue
 		}
 		if fetched == f.opts.MaxArticles {
-			log.Warn("article page limit reached", "url", it.URL, "limit", f.opts.MaxArticles)
-			return
+			put(it, fmt.Errorf("article page limit (%d per source and cycle) reached", f.opts.MaxArticles))
+			left++
+			continue
 		}
 		fetched++
-		a, err := f.article(c, it.URL)
+		a, err := f.article(ctx, c, it.URL)
 		if err != nil {
-			log.Warn("article fetch failed", "url", it.URL, "err", explain(ctx, err))
+			err = explain(ctx, err)
+			f.log.Debug("article fetch failed", "source", src.Name, "url", it.URL, "err", err)
+			put(it, err)
 			continue
 		}
 		applyArticle(it, a)
 	}
+	if left > 0 {
+		f.log.Debug("article pages left for a later cycle", "source", src.Name, "count", left)
+	}
+	return pending
 }
 
 // applyArticle fills an item from its page.

@@ -16,6 +16,9 @@ type boundedBody struct {
 	n       int64
 	count   *atomic.Int64
 	release func()
+	// ctx is the caller's context, rctx the request's own (with its
+	// timeout): a read that fails because rctx ended says so.
+	ctx, rctx context.Context
 }
 
 func (b *boundedBody) Read(p []byte) (int, error) {
@@ -32,6 +35,9 @@ func (b *boundedBody) Read(p []byte) (int, error) {
 	}
 	if b.n > b.limit {
 		return k, fmt.Errorf("%w (limit %s)", ErrBodyTooLarge, formatSize(b.limit))
+	}
+	if err != nil && err != io.EOF && b.rctx != nil {
+		err = requestError(b.ctx, b.rctx, err)
 	}
 	return k, err
 }

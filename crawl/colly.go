@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/gocolly/colly/v2"
@@ -23,7 +24,7 @@ const (
 // ctx, and follows our redirect policy.
 func (f *Fetcher) collector(ctx context.Context) *colly.Collector {
 	c := colly.NewCollector(
-		colly.StdlibContext(ctx),
+		colly.StdlibContext(withKind(ctx, kindPage)),
 		colly.UserAgent(f.opts.UserAgent),
 		// One byte over our limit: colly would silently truncate at its
 		// limit, while our transport reports the overflow as an error.
@@ -31,9 +32,12 @@ func (f *Fetcher) collector(ctx context.Context) *colly.Collector {
 		colly.AllowURLRevisit(),
 	)
 	c.WithTransport(f.transport)
-	c.SetRequestTimeout(f.opts.Timeout + 5*time.Second) // Backstop; ctx carries the deadline.
+	// No client timeout: it would count the wait for the host's turn.
+	// The transport times each request from the moment it is sent.
+	c.SetRequestTimeout(0)
 	c.SetRedirectHandler(checkRedirect)
-	c.IgnoreRobotsTxt = !f.opts.Robots
+	// robots.txt is checked in visit, from the Fetcher's cache.
+	c.IgnoreRobotsTxt = true
 	c.OnResponse(func(r *colly.Response) {
 		decodeHTML(r)
 		r.Ctx.Put(ctxResponse, r)
@@ -47,11 +51,25 @@ func (f *Fetcher) collector(ctx context.Context) *colly.Collector {
 }
 
 // visit fetches pageURL with c, tagging the request with kind so that
-// OnHTML callbacks know which page they see.
-func (f *Fetcher) visit(c *colly.Collector, pageURL, kind string) (*colly.Response, error) {
+// OnHTML callbacks know which page they see. hdr, if not nil, adds
+// request headers (the validators of a listing page).
+func (f *Fetcher) visit(ctx context.Context, c *colly.Collector, pageURL, kind string, hdr http.Header) (*colly.Response, error) {
+	if f.opts.Robots {
+		u, err := url.Parse(pageURL)
+		if err != nil {
+			return nil, fmt.Errorf("bad page URL: %w", err)
+		}
+		ok, err := f.allowed(ctx, u)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return nil, fmt.Errorf("%s: disallowed by robots.txt: %w", pageURL, colly.ErrRobotsTxtBlocked)
+		}
+	}
 	cctx := colly.NewContext()
 	cctx.Put(ctxKind, kind)
-	err := c.Request(http.MethodGet, pageURL, nil, cctx, nil)
+	err := c.Request(http.MethodGet, pageURL, nil, cctx, hdr)
 	if se, ok := cctx.GetAny(ctxStatus).(*StatusError); ok {
 		return nil, se
 	}

@@ -66,6 +66,12 @@ type Result struct {
 	RetryAfter time.Duration
 	// Bytes counts the body bytes read for this source.
 	Bytes int64
+	// Pending holds, by item key, the new items whose article page was
+	// wanted but not read this time, and why: the page failed, the
+	// article limit was reached, or the deadline came first. Their Body
+	// is empty; the caller may keep them unseen so that a later fetch
+	// reads their pages again.
+	Pending map[string]error
 }
 
 // Fetcher fetches sources. It is safe for concurrent use.
@@ -81,6 +87,8 @@ type Fetcher struct {
 	parsing chan struct{}
 	// backlog bounds the bodies read and waiting to be parsed.
 	backlog chan struct{}
+	// robots caches robots.txt by host.
+	robots robotsCache
 }
 
 // New builds a Fetcher and its shared transport from opts, after filling
@@ -97,9 +105,9 @@ func New(opts Options) (*Fetcher, error) {
 		client: &http.Client{
 			Transport:     lt,
 			CheckRedirect: checkRedirect,
-			// Backstop only: each source runs under a context deadline of
-			// opts.Timeout, which gives the clearer error.
-			Timeout: opts.Timeout + 5*time.Second,
+			// No Timeout here: it would count the time a request waits
+			// for its host's turn. The transport times each request
+			// from the moment it is sent.
 		},
 		log:     opts.Logger,
 		parsing: make(chan struct{}, runtime.GOMAXPROCS(0)),
@@ -119,8 +127,6 @@ func (f *Fetcher) Fetch(ctx context.Context, src Source, v Validators, known fun
 	if known == nil {
 		known = func(string) bool { return false }
 	}
-	ctx, cancel := withDeadline(ctx, f.opts.Timeout)
-	defer cancel()
 	ctx, counter := withByteCounter(ctx)
 	defer func() {
 		res.Bytes = counter.Load()
@@ -134,7 +140,7 @@ func (f *Fetcher) Fetch(ctx context.Context, src Source, v Validators, known fun
 	case src.Feed != "":
 		res = f.fetchFeedSource(ctx, src, v, known)
 	case src.Page != "" && src.Links != "":
-		res = f.fetchPageSource(ctx, src, known)
+		res = f.fetchPageSource(ctx, src, v, known)
 	default:
 		res.Err = fmt.Errorf("source %q: needs a feed URL, or a page URL and a links selector", src.Name)
 	}

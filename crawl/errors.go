@@ -82,6 +82,10 @@ func withDeadline(ctx context.Context, limit time.Duration) (context.Context, co
 // context's cause ("timeout after 30s"), which says what happened; the
 // URL and operation are named by the caller already.
 func explain(ctx context.Context, err error) error {
+	var te timeoutError
+	if errors.As(err, &te) {
+		return te // a request's own timeout, wrapped by net/http in its URL
+	}
 	if ctx.Err() == nil {
 		return err
 	}

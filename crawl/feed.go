@@ -46,7 +46,7 @@ func (f *Fetcher) fetchFeedSource(ctx context.Context, src Source, v Validators,
 		return res
 	}
 	if src.Fulltext {
-		f.fetchArticles(ctx, f.collector(ctx), src, items, known)
+		res.Pending = f.fetchArticles(ctx, f.collector(ctx), src, items, known)
 	}
 	res.Items = items
 	res.Validators = fr.validators

@@ -2,103 +2,345 @@ package crawl
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"sync"
 	"time"
 )
 
-// limitTransport wraps the shared transport so that every request, from
-// the feed fetcher, colly or robots.txt alike, holds a global slot and a
-// per-host slot from the moment it is sent until its body is closed, waits
-// out the host's politeness delay, and reads at most MaxBody bytes.
-type limitTransport struct {
-	next    http.RoundTripper
-	global  chan struct{}
-	perHost int
-	delay   time.Duration
-	maxBody int64
+// The transport's scheduler. Every request, from the feed fetcher, colly
+// or robots.txt alike, passes three gates in this order:
+//
+//  1. a slot of its host: at most PerHost requests in flight to one host
+//     (one while the host is being slowed), handed out first come, first
+//     served, so that sources sharing a host take turns;
+//  2. the host's pauses: HostDelay between any two requests, PageDelay (or
+//     the host's robots.txt Crawl-delay, whichever is longer) between two
+//     page requests, an adaptive pause while the host is struggling, and
+//     a Retry-After the host asked for;
+//  3. a global slot: at most Concurrency requests in flight in all.
+//
+// A request's Timeout starts only once it passes all three: it measures
+// the server (connect, first byte, body), never our own queue. A wait
+// that is cancelled books nothing: the next request does not queue behind
+// a start time that will never be used. A request that could only start
+// after its context's deadline (the cycle's budget) does not wait: it
+// fails at once with ErrDeferred, and the source is tried first next time.
+//
+// The queue is hand-written rather than taken from a rate-limiting
+// package: x/time/rate books tokens in advance (the booked start a
+// cancelled wait used to leave behind), and the slot, the pauses and the
+// adaptive slow-down have to be decided together under one lock.
 
-	mu    sync.Mutex
-	hosts map[string]*hostSlot
+// requestKind says what a request is for; it decides the pauses it waits.
+type requestKind int
+
+const (
+	kindFeed   requestKind = iota // a conditional feed GET
+	kindPage                      // a listing or article page
+	kindRobots                    // robots.txt
+)
+
+type kindKey struct{}
+
+// withKind marks the requests made with ctx as being of kind k.
+func withKind(ctx context.Context, k requestKind) context.Context {
+	return context.WithValue(ctx, kindKey{}, k)
 }
 
-type hostSlot struct {
-	sem  chan struct{}
-	next time.Time // earliest start of the next request
+func kindOf(ctx context.Context) requestKind {
+	k, _ := ctx.Value(kindKey{}).(requestKind)
+	return k
+}
+
+// ErrDeferred is the cause of a request that was not sent because its
+// host could not take it before the caller's deadline (the cycle's
+// budget), or asked with Retry-After not to be called until later. It is
+// not the source's failure: the source was not reached.
+var ErrDeferred = errors.New("not reached")
+
+// deferredError says until when a host could not take a request.
+type deferredError struct {
+	host  string
+	until time.Time
+	why   string
+}
+
+func (e *deferredError) Error() string {
+	return fmt.Sprintf("%s: %s until %s", ErrDeferred, e.why, e.until.UTC().Format(time.RFC3339))
+}
+func (e *deferredError) Unwrap() error { return ErrDeferred }
+
+// Adaptive slow-down bounds: a struggling host's extra pause starts at
+// slowStart, doubles with each further sign of trouble up to slowMax, and
+// halves with each quick good answer until it is under slowStart/2.
+const (
+	slowStart = time.Second
+	slowMax   = time.Minute
+	// slowAnswer is how long a first byte may take before the host counts
+	// as slowing down (and then only when it is also well over the host's
+	// usual time).
+	slowAnswer = 2 * time.Second
+	// maxCrawlDelay caps a robots.txt Crawl-delay: a site asking for an
+	// hour between pages would never have its news read.
+	maxCrawlDelay = time.Minute
+)
+
+type limitTransport struct {
+	next      http.RoundTripper
+	global    chan struct{}
+	perHost   int
+	hostDelay time.Duration
+	pageDelay time.Duration
+	timeout   time.Duration
+	maxPause  time.Duration
+	maxBody   int64
+	now       func() time.Time
+
+	mu    sync.Mutex
+	hosts map[string]*host
+}
+
+// host is the scheduling state of one host, kept for the Fetcher's life,
+// so that a daemon remembers a slow host or its Crawl-delay across cycles.
+type host struct {
+	mu          sync.Mutex
+	perHost     int
+	inflight    int
+	waiters     []chan struct{} // FIFO of requests waiting for a slot
+	lastStart   time.Time       // last request sent
+	lastPage    time.Time       // last page request sent
+	crawlDelay  time.Duration   // from robots.txt
+	slow        time.Duration   // adaptive extra pause, 0 when the host is well
+	pausedUntil time.Time       // Retry-After
+	typical     time.Duration   // moving average of the time to first byte
 }
 
 func newLimitTransport(next http.RoundTripper, o Options) *limitTransport {
 	return &limitTransport{
-		next:    next,
-		global:  make(chan struct{}, o.Concurrency),
-		perHost: o.PerHost,
-		delay:   o.HostDelay,
-		maxBody: o.MaxBody,
-		hosts:   make(map[string]*hostSlot),
+		next:      next,
+		global:    make(chan struct{}, o.Concurrency),
+		perHost:   o.PerHost,
+		hostDelay: o.HostDelay,
+		pageDelay: o.PageDelay,
+		timeout:   o.Timeout,
+		maxPause:  o.MaxRetryAfter,
+		maxBody:   o.MaxBody,
+		now:       time.Now,
+		hosts:     make(map[string]*host),
 	}
 }
 
-// RoundTrip sends req once slots are free and the host's delay has passed.
+// RoundTrip sends req once its host and a global slot can take it.
 func (t *limitTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
-	h := t.host(req.URL.Host)
-	if err := acquire(ctx, h.sem); err != nil {
+	name := strings.ToLower(req.URL.Host)
+	h := t.host(name)
+	if err := h.acquire(ctx); err != nil {
+		return nil, err
+	}
+	if err := t.waitTurn(ctx, name, h, kindOf(ctx)); err != nil {
+		h.release()
 		return nil, err
 	}
 	if err := acquire(ctx, t.global); err != nil {
-		<-h.sem
+		h.release()
 		return nil, err
 	}
-	release := sync.OnceFunc(func() { <-t.global; <-h.sem })
-	if err := t.wait(ctx, h); err != nil {
-		release()
-		return nil, err
-	}
-	resp, err := t.next.RoundTrip(req)
+	// From here on the time is the server's.
+	rctx, cancel := context.WithTimeoutCause(ctx, t.timeout, timeoutError{t.timeout})
+	release := sync.OnceFunc(func() { cancel(); <-t.global; h.release() })
+	sent := time.Now()
+	resp, err := t.next.RoundTrip(req.WithContext(rctx))
 	if err != nil {
+		err = requestError(ctx, rctx, err)
+		if ctx.Err() == nil {
+			t.observe(h, 0, time.Since(sent), err)
+		}
 		release()
 		return nil, err
 	}
-	resp.Body = &boundedBody{rc: resp.Body, limit: t.maxBody, count: byteCounter(ctx), release: release}
+	t.observe(h, resp.StatusCode, time.Since(sent), nil)
+	if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable {
+		if d := parseRetryAfter(resp.Header.Get("Retry-After"), t.now()); d > 0 {
+			t.pause(h, d)
+		}
+	}
+	resp.Body = &boundedBody{rc: resp.Body, limit: t.maxBody, count: byteCounter(ctx), release: release, ctx: ctx, rctx: rctx}
 	return resp, nil
 }
 
-func (t *limitTransport) host(name string) *hostSlot {
-	name = strings.ToLower(name)
+// requestError names the request's own timeout when that is what ended
+// it (the transport only says "context deadline exceeded").
+func requestError(ctx, rctx context.Context, err error) error {
+	if ctx.Err() != nil || rctx.Err() == nil {
+		return err
+	}
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		return context.Cause(rctx)
+	}
+	return fmt.Errorf("%w (%v)", context.Cause(rctx), err)
+}
+
+func (t *limitTransport) host(name string) *host {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	h, ok := t.hosts[name]
 	if !ok {
-		h = &hostSlot{sem: make(chan struct{}, t.perHost)}
+		h = &host{perHost: t.perHost}
 		t.hosts[name] = h
 	}
 	return h
 }
 
-// wait reserves the host's next start time and sleeps until it.
-func (t *limitTransport) wait(ctx context.Context, h *hostSlot) error {
-	if t.delay <= 0 {
+// acquire takes one of the host's slots, first come, first served.
+func (h *host) acquire(ctx context.Context) error {
+	h.mu.Lock()
+	if len(h.waiters) == 0 && h.inflight < h.cap() {
+		h.inflight++
+		h.mu.Unlock()
 		return nil
 	}
-	t.mu.Lock()
-	now := time.Now()
-	start := now
-	if h.next.After(now) {
-		start = h.next
+	ready := make(chan struct{})
+	h.waiters = append(h.waiters, ready)
+	h.mu.Unlock()
+	select {
+	case <-ready:
+		return nil
+	case <-ctx.Done():
+		h.mu.Lock()
+		for i, w := range h.waiters {
+			if w == ready {
+				h.waiters = append(h.waiters[:i], h.waiters[i+1:]...)
+				h.mu.Unlock()
+				return context.Cause(ctx)
+			}
+		}
+		h.mu.Unlock()
+		// The slot was handed over as the wait ended: give it back.
+		h.release()
+		return context.Cause(ctx)
 	}
-	h.next = start.Add(t.delay)
-	t.mu.Unlock()
-	if d := start.Sub(now); d > 0 {
-		timer := time.NewTimer(d)
-		defer timer.Stop()
+}
+
+// cap is how many requests the host may have in flight: one while it is
+// being slowed. h.mu is held.
+func (h *host) cap() int {
+	if h.slow > 0 {
+		return 1
+	}
+	return h.perHost
+}
+
+// release frees a slot and hands free slots to the longest waiters.
+func (h *host) release() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.inflight--
+	h.handOver()
+}
+
+// handOver gives free slots to waiters; h.mu is held.
+func (h *host) handOver() {
+	for len(h.waiters) > 0 && h.inflight < h.cap() {
+		w := h.waiters[0]
+		h.waiters = h.waiters[1:]
+		h.inflight++
+		close(w)
+	}
+}
+
+// waitTurn waits until the host's pauses allow a request of kind k to
+// start, and records the start. Nothing is booked while waiting.
+func (t *limitTransport) waitTurn(ctx context.Context, name string, h *host, k requestKind) error {
+	for {
+		h.mu.Lock()
+		now := t.now()
+		at := h.lastStart.Add(t.hostDelay + h.slow)
+		why := "politeness pause of its host"
+		if k == kindPage {
+			at = later(at, h.lastPage.Add(max(t.pageDelay, h.crawlDelay)+h.slow))
+		}
+		if h.pausedUntil.After(at) {
+			at, why = h.pausedUntil, "its host asked with Retry-After to wait"
+		}
+		if !at.After(now) {
+			h.lastStart = now
+			if k == kindPage {
+				h.lastPage = now
+			}
+			h.mu.Unlock()
+			return nil
+		}
+		h.mu.Unlock()
+		if dl, ok := ctx.Deadline(); ok && at.After(dl) {
+			return &deferredError{host: name, until: at, why: why}
+		}
+		timer := time.NewTimer(at.Sub(now))
 		select {
 		case <-timer.C:
 		case <-ctx.Done():
+			timer.Stop()
 			return context.Cause(ctx)
 		}
 	}
-	return nil
+}
+
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}
+
+// observe adapts the host's pace to how it answers: 429, 503, a timeout,
+// a refused connection or a first byte much slower than usual slow it
+// down; a quick good answer lets it recover.
+func (t *limitTransport) observe(h *host, status int, took time.Duration, err error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	trouble := err != nil || status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable
+	if err == nil && h.typical > 0 && took > slowAnswer && took > 4*h.typical {
+		trouble = true
+	}
+	if err == nil {
+		if h.typical == 0 {
+			h.typical = took
+		} else {
+			h.typical = (7*h.typical + took) / 8
+		}
+	}
+	switch {
+	case trouble:
+		h.slow = min(max(2*h.slow, slowStart), slowMax)
+	case h.slow > 0:
+		h.slow /= 2
+		if h.slow < slowStart/2 {
+			h.slow = 0
+			h.handOver() // back to PerHost slots
+		}
+	}
+}
+
+// pause keeps every request to the host waiting for d (Retry-After),
+// capped by the longest pause the watcher accepts.
+func (t *limitTransport) pause(h *host, d time.Duration) {
+	if t.maxPause > 0 {
+		d = min(d, t.maxPause)
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.pausedUntil = later(h.pausedUntil, t.now().Add(d))
+}
+
+// setCrawlDelay records a host's robots.txt Crawl-delay.
+func (t *limitTransport) setCrawlDelay(name string, d time.Duration) {
+	h := t.host(strings.ToLower(name))
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.crawlDelay = min(d, maxCrawlDelay)
 }
 
 func acquire(ctx context.Context, sem chan struct{}) error {

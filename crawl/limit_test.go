@@ -82,7 +82,7 @@ func TestOptionsValidate(t *testing.T) {
 		want string
 	}{
 		{"negative per-host", Options{PerHost: -1}, "per-host limit must be positive (got -1)"},
-		{"negative delay", Options{HostDelay: -time.Second}, "host delay must not be negative (got -1s)"},
+		{"negative delay", Options{HostDelay: -time.Second}, "host and page delays must not be negative (got -1s, 0s)"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

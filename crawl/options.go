@@ -15,7 +15,9 @@ var Version = "dev"
 type Options struct {
 	// UserAgent defaults to "watcher/<version> (+https://github.com/watcher-news/watcher)".
 	UserAgent string
-	// Timeout bounds one whole source, article pages included. Default 30s.
+	// Timeout bounds one request once it is sent: connect, first byte and
+	// body. Time spent waiting for a slot or a politeness pause does not
+	// count. Default 30s.
 	Timeout time.Duration
 	// ConnectTimeout bounds each TCP connect. Default 10s.
 	ConnectTimeout time.Duration
@@ -29,9 +31,17 @@ type Options struct {
 	Concurrency int
 	// PerHost bounds the requests in flight to one host. Default 2.
 	PerHost int
-	// HostDelay is the politeness delay between the starts of two
-	// requests to one host. Default 0.
+	// HostDelay is the least time between the starts of any two
+	// requests to one host. Default 0: feeds are conditional GETs, and
+	// PerHost bounds them.
 	HostDelay time.Duration
+	// PageDelay is the least time between the starts of two page requests
+	// (listings and articles) to one host; a longer robots.txt
+	// Crawl-delay of the host replaces it. Default 0.
+	PageDelay time.Duration
+	// MaxRetryAfter caps how long a host's Retry-After keeps its requests
+	// waiting. Default 6h.
+	MaxRetryAfter time.Duration
 	// AllowHosts lists hosts ("host" or "host:port") that may resolve to
 	// loopback or private addresses: the operator's own sources. Every
 	// other host is refused such addresses at connect time.
@@ -57,6 +67,7 @@ func (o *Options) setDefaults() {
 	setIfZero(&o.MaxArticles, 50)
 	setIfZero(&o.Concurrency, 16)
 	setIfZero(&o.PerHost, 2)
+	setIfZero(&o.MaxRetryAfter, 6*time.Hour)
 	if o.Now == nil {
 		o.Now = time.Now
 	}
@@ -86,8 +97,8 @@ func (o *Options) validate() error {
 	check(o.MaxArticles < 0, "max articles", o.MaxArticles)
 	check(o.Concurrency < 0, "concurrency", o.Concurrency)
 	check(o.PerHost < 0, "per-host limit", o.PerHost)
-	if o.HostDelay < 0 {
-		errs = append(errs, fmt.Errorf("crawl options: host delay must not be negative (got %s)", o.HostDelay))
+	if o.HostDelay < 0 || o.PageDelay < 0 {
+		errs = append(errs, fmt.Errorf("crawl options: host and page delays must not be negative (got %s, %s)", o.HostDelay, o.PageDelay))
 	}
 	return errors.Join(errs...)
 }

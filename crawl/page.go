@@ -2,7 +2,9 @@ package crawl
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
 	"strings"
 
@@ -23,7 +25,10 @@ type link struct{ url, title string }
 // must still record the source as read (its later stories are then news).
 // As it can also mean the site changed its markup, it is logged as a
 // warning naming the selector.
-func (f *Fetcher) fetchPageSource(ctx context.Context, src Source, known func(string) bool) Result {
+//
+// The listing is fetched with the validators it gave last time: a page
+// that has not changed costs a 304 and nothing else.
+func (f *Fetcher) fetchPageSource(ctx context.Context, src Source, v Validators, known func(string) bool) Result {
 	res := Result{Source: src.Name}
 	if _, err := cascadia.Compile(src.Links); err != nil {
 		res.Err = fmt.Errorf("source %q (%s): links selector %q: %w", src.Name, src.Page, src.Links, err)
@@ -41,11 +46,25 @@ func (f *Fetcher) fetchPageSource(ctx context.Context, src Source, known func(st
 			links = append(links, l)
 		}
 	})
-	if _, err := f.visit(c, src.Page, "listing"); err != nil {
+	hdr := http.Header{}
+	if v.ETag != "" {
+		hdr.Set("If-None-Match", v.ETag)
+	}
+	if v.LastModified != "" {
+		hdr.Set("If-Modified-Since", v.LastModified)
+	}
+	r, err := f.visit(ctx, c, src.Page, "listing", hdr)
+	if se, ok := errors.AsType[*StatusError](err); ok && se.Code == http.StatusNotModified {
+		res.NotModified = true
+		res.Validators = v
+		return res
+	}
+	if err != nil {
 		res.Err = sourceError(ctx, src, "fetch", err)
 		res.RetryAfter = retryAfterOf(err)
 		return res
 	}
+	res.Validators = Validators{ETag: r.Headers.Get("ETag"), LastModified: r.Headers.Get("Last-Modified")}
 	if len(links) == 0 {
 		f.opts.Logger.Warn("links selector matched no links: check it if the page has stories",
 			"source", src.Name, "url", src.Page, "selector", src.Links)
@@ -56,7 +75,7 @@ func (f *Fetcher) fetchPageSource(ctx context.Context, src Source, known func(st
 		items[i] = item.Item{URL: l.url, Title: l.title}
 	}
 	f.finishItems(items, src)
-	f.fetchArticles(ctx, c, src, items, known)
+	res.Pending = f.fetchArticles(ctx, c, src, items, known)
 	res.Items = items
 	return res
 }
