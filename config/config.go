@@ -50,14 +50,16 @@ type Config struct {
 
 // Fetch holds the limits and politeness settings for crawling.
 type Fetch struct {
-	Timeout        time.Duration `yaml:"timeout"`         // per source, all requests included
+	Timeout        time.Duration `yaml:"timeout"`         // per request once sent: connect, first byte, body
 	ConnectTimeout time.Duration `yaml:"connect_timeout"` // per connection
 	MaxBody        int64         `yaml:"max_body"`        // bytes per response
 	MaxItems       int           `yaml:"max_items"`       // items kept per feed
 	MaxArticles    int           `yaml:"max_articles"`    // article pages per source per run
 	Concurrency    int           `yaml:"concurrency"`     // requests in flight, all hosts
 	PerHost        int           `yaml:"per_host"`        // requests in flight to one host
-	HostDelay      time.Duration `yaml:"host_delay"`      // pause between requests to one host
+	HostDelay      time.Duration `yaml:"host_delay"`      // pause between any two requests to one host
+	PageDelay      time.Duration `yaml:"page_delay"`      // pause between page requests (listings, articles) to one host
+	Budget         time.Duration `yaml:"budget"`          // whole crawl of a cycle; 0: fits the schedule
 	Robots         bool          `yaml:"robots"`          // obey robots.txt
 	MaxBackoff     time.Duration `yaml:"max_backoff"`     // cap on backing off a failing source
 }
@@ -77,6 +79,11 @@ type Source struct {
 	Links    string `yaml:"links,omitempty"`
 	Lang     string `yaml:"lang,omitempty"`
 	Fulltext bool   `yaml:"fulltext,omitempty"`
+	// Interval, when set, is how often the source is read: cycles in
+	// between skip it. Jitter spreads the reads of sources with the same
+	// interval: each waits up to Jitter longer, by a fixed amount of its own.
+	Interval time.Duration `yaml:"interval,omitempty"`
+	Jitter   time.Duration `yaml:"jitter,omitempty"`
 	// Line is the line of the source's entry in the file.
 	Line int `yaml:"-"`
 }
@@ -165,7 +172,7 @@ func defaults() *Config {
 			MaxArticles:    50,
 			Concurrency:    16,
 			PerHost:        2,
-			HostDelay:      time.Second,
+			PageDelay:      500 * time.Millisecond,
 			Robots:         true,
 			MaxBackoff:     6 * time.Hour,
 		},

@@ -18,7 +18,7 @@ func TestLoadMinimal(t *testing.T) {
 	want := Fetch{
 		Timeout: 30 * time.Second, ConnectTimeout: 10 * time.Second, MaxBody: 10 << 20,
 		MaxItems: 500, MaxArticles: 50, Concurrency: 16, PerHost: 2,
-		HostDelay: time.Second, Robots: true, MaxBackoff: 6 * time.Hour,
+		PageDelay: 500 * time.Millisecond, Robots: true, MaxBackoff: 6 * time.Hour,
 	}
 	if c.Fetch != want {
 		t.Errorf("fetch = %+v, want %+v", c.Fetch, want)
@@ -58,7 +58,7 @@ func TestLoadFull(t *testing.T) {
 	wantFetch := Fetch{
 		Timeout: 45 * time.Second, ConnectTimeout: 5 * time.Second, MaxBody: 2_000_000,
 		MaxItems: 200, MaxArticles: 0, Concurrency: 4, PerHost: 1,
-		HostDelay: 2 * time.Second, Robots: false, MaxBackoff: time.Hour,
+		HostDelay: 2 * time.Second, PageDelay: 3 * time.Second, Budget: 10 * time.Minute, Robots: false, MaxBackoff: time.Hour,
 	}
 	if c.Fetch != wantFetch {
 		t.Errorf("fetch = %+v, want %+v", c.Fetch, wantFetch)
@@ -68,7 +68,7 @@ func TestLoadFull(t *testing.T) {
 	}
 	wantSources := []Source{
 		{Name: "report.az", Feed: "https://report.az/rss/", Fulltext: true, Lang: "az", Line: 22},
-		{Name: "e1.ru", Page: "http://www.e1.ru:8080/text/", Links: "a[href*='/text/incidents/'], a.story", Lang: "ru", Line: 26},
+		{Name: "e1.ru", Page: "http://www.e1.ru:8080/text/", Links: "a[href*='/text/incidents/'], a.story", Lang: "ru", Interval: 2 * time.Hour, Jitter: 10 * time.Minute, Line: 26},
 	}
 	if !slices.Equal(c.Sources, wantSources) {
 		t.Errorf("sources = %+v\nwant %+v", c.Sources, wantSources)

@@ -122,6 +122,8 @@ func (d *decoder) fetch(key string, n *yaml.Node, f *Fetch) {
 		"concurrency":     d.integer(&f.Concurrency, 1),
 		"per_host":        d.integer(&f.PerHost, 1),
 		"host_delay":      d.duration(&f.HostDelay, false),
+		"page_delay":      d.duration(&f.PageDelay, false),
+		"budget":          d.duration(&f.Budget, false),
 		"robots":          d.boolean(&f.Robots),
 		"max_backoff":     d.duration(&f.MaxBackoff, true),
 	})

@@ -41,6 +41,8 @@ func (d *decoder) source(key string, n *yaml.Node) Source {
 		"links":    d.selector(&s.Links),
 		"fulltext": d.boolean(&s.Fulltext),
 		"lang":     d.lang(&s.Lang),
+		"interval": d.duration(&s.Interval, true),
+		"jitter":   d.duration(&s.Jitter, false),
 	})
 	if !d.entry(n, key) {
 		return Source{}
@@ -58,6 +60,10 @@ func (d *decoder) source(key string, n *yaml.Node) Source {
 		d.errorf(valueNode(n, "links"), key+".links", "only applies to page sources")
 	case page && s.Fulltext:
 		d.errorf(valueNode(n, "fulltext"), key+".fulltext", "only applies to feed sources (page sources always fetch articles)")
+	case has(n, "jitter") && !has(n, "interval"):
+		d.errorf(valueNode(n, "jitter"), key+".jitter", "only applies with interval")
+	case s.Interval > 0 && s.Jitter >= s.Interval:
+		d.errorf(valueNode(n, "jitter"), key+".jitter", "must be shorter than interval (%s)", s.Interval)
 	}
 	return s
 }

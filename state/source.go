@@ -27,6 +27,12 @@ type Source struct {
 	Failures int `json:"failures"`
 	// NextAttempt, if set, is the earliest time to try a failing source again.
 	NextAttempt time.Time `json:"next_attempt"`
+	// NotReached, when set, says why the last cycle did not reach the
+	// source (its budget ran out, or the host asked to wait). Not a failure.
+	NotReached string `json:"not_reached,omitempty"`
+	// ArticleTries counts, by item key, the cycles that failed to read the
+	// article page of a new item still kept unseen for it.
+	ArticleTries map[string]int `json:"article_tries,omitempty"`
 }
 
 // Source returns the stored state of the named source. A source never
