@@ -2,11 +2,17 @@ package watch
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"hash/fnv"
+	"math"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/robfig/cron/v3"
 
 	"github.com/watcher-news/watcher/config"
 	"github.com/watcher-news/watcher/crawl"
@@ -22,6 +28,9 @@ type Summary struct {
 	NotModified int
 	Failed      int
 	BackedOff   int // skipped this cycle because they keep failing
+	NotDue      int // skipped: their interval has not passed
+	NotReached  int // due, but the cycle's budget ran out first (or their host asked to wait): first next cycle
+	Deferred    int // new items kept unseen until their article page can be read
 	New         int // items not seen before
 	Matched     int // new items that matched at least one topic
 	Sent        int // digest deliveries accepted by a sink
@@ -49,7 +58,13 @@ type sourceOutcome struct {
 	touched []string    // keys seen before and still listed
 	hits    []matched   // the fresh items that matched a topic
 	skip    bool        // backed off: not fetched
-	failed  bool
+	notDue  bool        // its interval has not passed: not fetched
+	// notReached: due, but not fetched (or not to the end) because the
+	// cycle's budget ran out or its host asked to wait. Not a failure:
+	// only that is recorded, and the source goes first next cycle.
+	notReached bool
+	deferred   int // new items left unseen for their article page
+	failed     bool
 	// interrupted: the cycle was cancelled (shutdown) while this source was
 	// fetched. That is not the source's fault, so nothing is recorded.
 	interrupted bool
@@ -63,7 +78,10 @@ func (w *Watcher) Cycle(ctx context.Context) (Summary, error) {
 	start := w.now()
 	sum := Summary{Sources: len(w.cfg.Sources)}
 
-	outcomes, err := w.crawlAll(ctx)
+	budget := w.budget()
+	crawlCtx, cancel := context.WithTimeoutCause(ctx, budget, budgetError{budget})
+	outcomes, err := w.crawlAll(crawlCtx)
+	cancel()
 	if err != nil {
 		return sum, err
 	}
@@ -83,12 +101,11 @@ func (w *Watcher) Cycle(ctx context.Context) (Summary, error) {
 	return sum, derr
 }
 
-// crawlAll fetches every source. A fixed pool of workers takes the
-// sources in an order that alternates between hosts: the fetcher bounds
-// requests globally and per host, and the pool bounds the goroutines (and
-// their stacks and buffers), so ten thousand sources cost no more memory
-// than a hundred in flight. Alternating hosts keeps one busy host from
-// holding every worker while others sit idle.
+// crawlAll fetches every due source. A fixed pool of workers takes the
+// sources from a queue per host (see hostQueue), so ten thousand sources
+// cost no more memory than the hundred in flight, and one busy host holds
+// no more workers than it has slots. The crawl ends at ctx's deadline, the
+// cycle's budget: the sources not reached by then are recorded as such.
 func (w *Watcher) crawlAll(ctx context.Context) ([]*sourceOutcome, error) {
 	prev, err := w.store.Sources()
 	if err != nil {
@@ -96,61 +113,203 @@ func (w *Watcher) crawlAll(ctx context.Context) ([]*sourceOutcome, error) {
 	}
 	outcomes := make([]*sourceOutcome, len(w.cfg.Sources))
 	var due []*sourceOutcome
+	now := w.now()
 	for i, src := range w.cfg.Sources {
 		o := &sourceOutcome{src: src, prev: prev[src.Name]}
 		outcomes[i] = o
-		if w.now().Before(o.prev.NextAttempt) {
+		switch {
+		case now.Before(o.prev.NextAttempt):
 			o.skip = true
-			continue
+		case !isDue(src, o.prev, now):
+			o.notDue, o.skip = true, true // skip: nothing to record
+		default:
+			due = append(due, o)
 		}
-		due = append(due, o)
 	}
-	queue := make(chan *sourceOutcome)
+	// The sources tried longest ago go first: those the last cycle did
+	// not reach, then the rest in turn.
+	slices.SortStableFunc(due, func(a, b *sourceOutcome) int { return a.prev.LastAttempt.Compare(b.prev.LastAttempt) })
+	q := newHostQueue(due, w.cfg.Fetch.PerHost)
 	var wg sync.WaitGroup
 	for range min(len(due), workers(w.cfg)) {
 		wg.Go(func() {
-			for o := range queue {
-				w.crawlOne(ctx, o)
+			for {
+				o, done := q.next(ctx)
+				if o == nil {
+					return
+				}
+				if ctx.Err() != nil {
+					w.notReached(o, context.Cause(ctx))
+				} else {
+					w.crawlOne(ctx, o)
+				}
+				done()
 			}
 		})
 	}
-	for _, o := range interleaveHosts(due) {
-		queue <- o
-	}
-	close(queue)
 	wg.Wait()
 	return outcomes, nil
 }
 
-// workers is the size of the crawl pool: enough to keep every request
-// slot busy while other workers parse, wait on a busy host or fetch
-// article pages.
-func workers(cfg *config.Config) int {
-	return max(4*cfg.Fetch.Concurrency, 8)
+// hostQueue hands out due sources so that each host has at most perHost
+// of its sources in the crawl at once, in their order within the host,
+// and the hosts take turns. Workers therefore never pile up behind one
+// busy host while others wait, and the order the cycle chose (longest
+// unread first) is the order in which a host's sources are read: the
+// transport's host slots, which workers reach in the order the scheduler
+// happens to run them, do not decide it.
+type hostQueue struct {
+	mu      sync.Mutex
+	cond    *sync.Cond
+	hosts   []*hostSources // in order of first appearance
+	cursor  int            // where the round-robin resumes
+	left    int            // sources not yet handed out
+	perHost int
 }
 
-// interleaveHosts orders sources round-robin by host, keeping the
-// configured order within each host.
-func interleaveHosts(due []*sourceOutcome) []*sourceOutcome {
-	byHost := map[string][]*sourceOutcome{}
-	var hosts []string
+type hostSources struct {
+	queue  []*sourceOutcome
+	active int
+}
+
+func newHostQueue(due []*sourceOutcome, perHost int) *hostQueue {
+	q := &hostQueue{left: len(due), perHost: max(perHost, 1)}
+	q.cond = sync.NewCond(&q.mu)
+	byHost := map[string]*hostSources{}
 	for _, o := range due {
 		h := hostOf(o.src.URL())
-		if _, ok := byHost[h]; !ok {
-			hosts = append(hosts, h)
+		hs, ok := byHost[h]
+		if !ok {
+			hs = &hostSources{}
+			byHost[h] = hs
+			q.hosts = append(q.hosts, hs)
 		}
-		byHost[h] = append(byHost[h], o)
+		hs.queue = append(hs.queue, o)
 	}
-	out := make([]*sourceOutcome, 0, len(due))
-	for len(out) < len(due) {
-		for _, h := range hosts {
-			if q := byHost[h]; len(q) > 0 {
-				out = append(out, q[0])
-				byHost[h] = q[1:]
+	return q
+}
+
+// next returns the next source to crawl and a func to call when it is
+// done, or nil when every source has been handed out. Once ctx is done,
+// it hands out the rest without waiting for their hosts, so that they
+// are recorded as not reached at once.
+func (q *hostQueue) next(ctx context.Context) (*sourceOutcome, func()) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for q.left > 0 {
+		for i := range q.hosts {
+			hs := q.hosts[(q.cursor+i)%len(q.hosts)]
+			if len(hs.queue) == 0 || (hs.active >= q.perHost && ctx.Err() == nil) {
+				continue
+			}
+			o := hs.queue[0]
+			hs.queue = hs.queue[1:]
+			hs.active++
+			q.left--
+			q.cursor = (q.cursor + i + 1) % len(q.hosts)
+			return o, func() {
+				q.mu.Lock()
+				hs.active--
+				q.mu.Unlock()
+				q.cond.Broadcast()
 			}
 		}
+		if ctx.Err() != nil {
+			continue // every host is handed out above
+		}
+		q.wait(ctx)
 	}
-	return out
+	return nil, nil
+}
+
+// wait waits for a source to finish or ctx to end; q.mu is held.
+func (q *hostQueue) wait(ctx context.Context) {
+	stop := context.AfterFunc(ctx, func() {
+		q.mu.Lock()
+		defer q.mu.Unlock()
+		q.cond.Broadcast()
+	})
+	defer stop()
+	q.cond.Wait()
+}
+
+// budgetError is the cause of a crawl that used up the cycle's budget. It
+// is a crawl.ErrDeferred: the sources it stops were not reached, they did
+// not fail.
+type budgetError struct{ budget time.Duration }
+
+func (e budgetError) Error() string {
+	return fmt.Sprintf("%s: the cycle's budget of %s was used up first", crawl.ErrDeferred, e.budget)
+}
+func (budgetError) Is(target error) bool { return target == crawl.ErrDeferred }
+
+// budget is how long the crawl of one cycle may take: fetch.budget, or by
+// default four fifths of the shortest gap between the schedule's next
+// ticks, so that a cycle ends (and delivers) before the next is due.
+func (w *Watcher) budget() time.Duration {
+	if w.cfg.Fetch.Budget > 0 {
+		return w.cfg.Fetch.Budget
+	}
+	return scheduleBudget(w.cfg.Schedule, w.cfg.Location, w.now())
+}
+
+// scheduleBudget is four fifths of the shortest of the next gaps between
+// the ticks of spec (at least a second; an hour if spec does not parse,
+// which config loading has already ruled out).
+func scheduleBudget(spec string, loc *time.Location, now time.Time) time.Duration {
+	sched, err := cron.ParseStandard(spec)
+	if err != nil {
+		return time.Hour
+	}
+	if loc != nil {
+		now = now.In(loc)
+	}
+	gap := time.Duration(math.MaxInt64)
+	t := sched.Next(now)
+	for range 8 {
+		n := sched.Next(t)
+		if n.IsZero() {
+			break
+		}
+		gap = min(gap, n.Sub(t))
+		t = n
+	}
+	if gap == time.Duration(math.MaxInt64) {
+		return time.Hour
+	}
+	return max(gap*4/5, time.Second)
+}
+
+// isDue reports whether a source with an interval is due: its interval
+// (plus its own share of the jitter) has passed since it was last read.
+// A source never read, or without an interval, is always due.
+func isDue(src config.Source, prev state.Source, now time.Time) bool {
+	if src.Interval <= 0 || prev.LastSuccess.IsZero() {
+		return true
+	}
+	wait := src.Interval
+	if src.Jitter > 0 {
+		h := fnv.New64a()
+		h.Write([]byte(src.Name))
+		wait += time.Duration(h.Sum64() % uint64(src.Jitter))
+	}
+	return !now.Before(prev.LastSuccess.Add(wait))
+}
+
+// notReached records that a due source was not fetched (to the end): only
+// that, so that it keeps its health and its place at the head of the
+// next cycle.
+func (w *Watcher) notReached(o *sourceOutcome, cause error) {
+	o.notReached = true
+	o.next = o.prev
+	o.next.NotReached = cause.Error()
+	o.res = crawl.Result{Source: o.src.Name}
+}
+
+// workers is the size of the crawl pool: enough to keep every request
+// slot busy while other workers parse or wait for a host's pause.
+func workers(cfg *config.Config) int {
+	return max(2*cfg.Fetch.Concurrency, 8)
 }
 
 // hostOf returns the host of a source URL, or the URL when it has none.
@@ -175,13 +334,18 @@ func (w *Watcher) crawlOne(ctx context.Context, o *sourceOutcome) {
 	}
 	v := crawl.Validators{ETag: o.prev.ETag, LastModified: o.prev.LastModified}
 	o.res = w.fetcher.Fetch(ctx, toCrawlSource(o.src), v, known)
-	if o.res.Err != nil && ctx.Err() != nil {
-		o.interrupted = true
+	if o.res.Err != nil && (ctx.Err() != nil || errors.Is(o.res.Err, crawl.ErrDeferred)) {
+		if errors.Is(context.Cause(ctx), crawl.ErrDeferred) || errors.Is(o.res.Err, crawl.ErrDeferred) {
+			w.notReached(o, o.res.Err)
+			return
+		}
+		o.interrupted = true // shut down: nothing is recorded
 		return
 	}
 	now := w.now()
 	o.next = o.prev
 	o.next.LastAttempt = now
+	o.next.NotReached = ""
 	if o.res.Err != nil {
 		o.failed = true
 		o.next.Failures++
@@ -212,7 +376,7 @@ func (w *Watcher) crawlOne(ctx context.Context, o *sourceOutcome) {
 	// Matching here, in the crawl's workers, spreads it over the
 	// processors; the matcher is safe for concurrent use.
 	for _, it := range o.fresh {
-		hits := w.matcher.Match(match.Item{Title: it.Title, Summary: it.Summary, Body: it.Body, Lang: it.Lang, Source: it.Source})
+		hits := w.matcher.Match(matchItem(it))
 		if len(hits) > 0 {
 			o.hits = append(o.hits, matched{item: it, hits: hits})
 		}
@@ -244,6 +408,8 @@ func (w *Watcher) filterNew(o *sourceOutcome, now time.Time) error {
 		}
 	}
 	o.next.Initialized = true
+	tries := o.prev.ArticleTries
+	o.next.ArticleTries = nil
 	for _, k := range keys {
 		it := byKey[k]
 		switch {
@@ -254,12 +420,55 @@ func (w *Watcher) filterNew(o *sourceOutcome, now time.Time) error {
 			if w.cfg.Backfill > 0 && !it.DateGuessed && now.Sub(it.Published) <= w.cfg.Backfill {
 				o.fresh = append(o.fresh, it)
 			}
+		case o.res.Pending[k] != nil && !w.giveUpArticle(o, it, k, tries[k], o.res.Pending[k]):
+			// Left unseen: the next cycle reads its page again.
+			o.deferred++
 		default:
 			o.seen = append(o.seen, k)
 			o.fresh = append(o.fresh, it)
 		}
 	}
 	return nil
+}
+
+// maxArticleTries is how many cycles in a row may fail to read a new
+// item's article page before it is matched on what the feed gave.
+const maxArticleTries = 3
+
+// giveUpArticle decides about a new item whose article page was not read
+// this cycle. It is matched at once on its title and summary when those
+// already match a topic (the news must not wait for its page), or when the
+// page failed maxArticleTries cycles in a row; otherwise it stays unseen,
+// so that the next cycle reads its page again (pages not reached for the
+// budget or the article limit do not count as tries).
+func (w *Watcher) giveUpArticle(o *sourceOutcome, it item.Item, key string, tried int, cause error) bool {
+	log := w.log.With("source", o.src.Name, "url", it.URL)
+	if len(w.matcher.Match(matchItem(it))) > 0 {
+		log.Warn("article page not read; the item matches without it and is sent as the feed gave it", "err", cause)
+		return true
+	}
+	if !errors.Is(cause, crawl.ErrDeferred) {
+		tried++
+	}
+	if tried >= maxArticleTries {
+		log.Warn("article page not read; giving up on it and matching the item as the feed gave it", "tries", tried, "err", cause)
+		return true
+	}
+	if o.next.ArticleTries == nil {
+		o.next.ArticleTries = map[string]int{}
+	}
+	o.next.ArticleTries[key] = tried
+	if errors.Is(cause, crawl.ErrDeferred) {
+		log.Debug("article page not reached; the item is kept for the next cycle", "err", cause)
+	} else {
+		log.Warn("article page not read; the item is kept for the next cycle", "tries", tried, "err", cause)
+	}
+	return false
+}
+
+// matchItem is what the matcher reads of an item.
+func matchItem(it item.Item) match.Item {
+	return match.Item{Title: it.Title, Summary: it.Summary, Body: it.Body, Lang: it.Lang, Source: it.Source}
 }
 
 // backoff is how long a source that failed n times in a row rests:
@@ -273,7 +482,11 @@ func (w *Watcher) backoff(n int, retryAfter time.Duration) time.Duration {
 	if limit := w.cfg.Fetch.MaxBackoff; limit > 0 && d > limit {
 		d = limit
 	}
-	return max(d, retryAfter)
+	d = max(d, retryAfter)
+	if limit := w.cfg.Fetch.MaxBackoff; limit > 0 && d > limit {
+		d = limit // a Retry-After of a year must not silence a source for a year
+	}
+	return d
 }
 
 // matched is one new item with its hits.
@@ -290,8 +503,15 @@ func (w *Watcher) collect(outcomes []*sourceOutcome, sum *Summary) []matched {
 		switch {
 		case o.interrupted:
 			continue
+		case o.notDue:
+			sum.NotDue++
+			continue
 		case o.skip:
 			sum.BackedOff++
+			continue
+		case o.notReached:
+			sum.NotReached++
+			w.log.Info("source not reached this cycle; it goes first next cycle", "source", o.src.Name, "why", o.next.NotReached)
 			continue
 		case o.failed:
 			sum.Failed++
@@ -303,6 +523,7 @@ func (w *Watcher) collect(outcomes []*sourceOutcome, sum *Summary) []matched {
 		}
 		sum.OK++
 		sum.New += len(o.fresh)
+		sum.Deferred += o.deferred
 		out = append(out, o.hits...)
 	}
 	sum.Matched = len(out)

@@ -54,11 +54,19 @@ topics:
 
 // newEnv writes cfgYAML (with the test topics appended) to a file, loads
 // it as the program does, and opens the state file.
+// The fetch settings are the shipped ones but for a 5s request timeout,
+// so that a test of a failing server does not wait 30s.
 func newEnv(t *testing.T, cfgYAML string) *env {
+	t.Helper()
+	return newEnvFetch(t, "  timeout: 5s\n", cfgYAML)
+}
+
+// newEnvFetch is newEnv with fetchYAML as the fetch section.
+func newEnvFetch(t *testing.T, fetchYAML, cfgYAML string) *env {
 	t.Helper()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "config.yaml")
-	body := "state: " + filepath.Join(dir, "watcher.db") + "\nfetch:\n  host_delay: 0s\n  timeout: 5s\n" + cfgYAML + testTopics
+	body := "state: " + filepath.Join(dir, "watcher.db") + "\nfetch:\n" + fetchYAML + cfgYAML + testTopics
 	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
 		t.Fatal(err)
 	}

@@ -37,6 +37,10 @@ type site struct {
 	stories []story
 	cp1251  bool
 	broken  bool // answer the feed with malformed XML
+	// articleDown makes article pages answer 502, except those whose
+	// story ID is in articleUp.
+	articleDown bool
+	articleUp   map[string]bool
 	hits    map[string]int
 }
 
@@ -120,6 +124,10 @@ func (s *site) article(w http.ResponseWriter, r *http.Request) {
 	defer s.mu.Unlock()
 	s.hits["/article/"]++
 	id := r.PathValue("id")
+	if s.articleDown && !s.articleUp[id] {
+		http.Error(w, "bad gateway", http.StatusBadGateway)
+		return
+	}
 	for _, st := range s.stories {
 		if st.ID != id {
 			continue

@@ -37,6 +37,8 @@ func newFetcher(cfg *config.Config, opts Options) (*crawl.Fetcher, error) {
 		Concurrency:    cfg.Fetch.Concurrency,
 		PerHost:        cfg.Fetch.PerHost,
 		HostDelay:      cfg.Fetch.HostDelay,
+		PageDelay:      cfg.Fetch.PageDelay,
+		MaxRetryAfter:  cfg.Fetch.MaxBackoff,
 		AllowHosts:     cfg.SourceHosts(),
 		Robots:         robots,
 		Now:            opts.Now,

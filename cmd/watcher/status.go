@@ -43,13 +43,16 @@ func printStatus(w io.Writer, sources []config.Source, store *state.Store) error
 		return err
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "SOURCE\tSEEN\tLAST SUCCESS\tFAILURES\tNEXT ATTEMPT\tLAST ERROR")
+	fmt.Fprintln(tw, "SOURCE\tSEEN\tLAST SUCCESS\tFAILURES\tNEXT ATTEMPT\tLAST ERROR\tNOTE")
 	for _, src := range sources {
 		h := health[src.Name]
 		// The row names the source; its error need not say it again.
 		lastErr := strings.TrimPrefix(h.LastError, fmt.Sprintf("source %q (%s): ", src.Name, src.URL()))
-		fmt.Fprintf(tw, "%s\t%d\t%s\t%d\t%s\t%s\n", src.Name, st.SeenBySource[src.Name],
-			when(h.LastSuccess), h.Failures, when(h.NextAttempt), lastErr)
+		if lastErr == "" {
+			lastErr = "-"
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%d\t%s\t%s\t%s\n", src.Name, st.SeenBySource[src.Name],
+			when(h.LastSuccess), h.Failures, when(h.NextAttempt), lastErr, sourceNote(h))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -83,6 +86,22 @@ func printStatus(w io.Writer, sources []config.Source, store *state.Store) error
 		}
 	}
 	return nil
+}
+
+// sourceNote says what the last cycle left undone for a source: it was
+// not reached, or items wait for their article pages.
+func sourceNote(h state.Source) string {
+	var notes []string
+	if h.NotReached != "" {
+		notes = append(notes, "not reached last cycle ("+h.NotReached+"); goes first next cycle")
+	}
+	if n := len(h.ArticleTries); n > 0 {
+		notes = append(notes, fmt.Sprintf("%d new items wait for their article page", n))
+	}
+	if len(notes) == 0 {
+		return "-"
+	}
+	return strings.Join(notes, "; ")
 }
 
 // when formats a time for the status table.

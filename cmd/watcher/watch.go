@@ -59,7 +59,8 @@ func cycle(ctx context.Context, w *watch.Watcher, log *slog.Logger) (watch.Summa
 	sum, err := w.Cycle(ctx)
 	attrs := []any{
 		"sources", sum.Sources, "ok", sum.OK, "failed", sum.Failed, "not_modified", sum.NotModified,
-		"backed_off", sum.BackedOff, "new", sum.New, "matched", sum.Matched, "sent", sum.Sent,
+		"backed_off", sum.BackedOff, "not_due", sum.NotDue, "not_reached", sum.NotReached,
+		"new", sum.New, "matched", sum.Matched, "deferred", sum.Deferred, "sent", sum.Sent,
 		"send_failed", sum.SendFailed, "parked", sum.Parked, "duration", sum.Duration.Round(time.Millisecond),
 	}
 	if len(sum.Failures) > 0 {
