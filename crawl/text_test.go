@@ -3,6 +3,7 @@ package crawl
 import (
 	"bytes"
 	"encoding/json"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -264,5 +265,33 @@ func tokenizerText(s string) (text string, comparable bool) {
 				}
 			}
 		}
+	}
+}
+
+func TestAbsolute(t *testing.T) {
+	base, _ := url.Parse("https://news.example.az/en/feed")
+	tests := []struct{ name, link, want string }{
+		{"absolute kept", "https://news.example.az/en/item/1?a=1#top", "https://news.example.az/en/item/1?a=1#top"},
+		{"scheme and host lower-cased by parsing", "HTTP://news.example.az/x", "http://news.example.az/x"},
+		{"dot segments of an absolute link removed", "https://news.example.az/en/a/../b/./c", "https://news.example.az/en/b/c"},
+		{"dot file kept", "https://news.example.az/.well-known/x", "https://news.example.az/.well-known/x"},
+		{"relative resolved", "politics/item-3", "https://news.example.az/en/politics/item-3"},
+		{"rooted resolved", " /az/x ", "https://news.example.az/az/x"},
+		{"scheme-relative resolved", "//cdn.example.org/x", "https://cdn.example.org/x"},
+		{"javascript refused", "javascript:alert(1)", ""},
+		{"no host refused", "https:///x", ""},
+		{"scheme alone refused", "http:", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := absolute(base, tc.link); got != tc.want {
+				t.Errorf("absolute(%q) = %q, want %q", tc.link, got, tc.want)
+			}
+			if u, err := url.Parse(strings.TrimSpace(tc.link)); err == nil && tc.want != "" {
+				if ref := base.ResolveReference(u).String(); ref != tc.want {
+					t.Errorf("ResolveReference gives %q, want %q", ref, tc.want)
+				}
+			}
+		})
 	}
 }
