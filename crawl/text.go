@@ -48,7 +48,7 @@ func plainText(s string) string {
 // plainRun is plainText for text without markup (most titles, many
 // summaries): no copy when it is clean, one when it is not.
 func plainRun(s string) string {
-	if strings.IndexByte(s, '&') >= 0 {
+	if mayHoldEntity(s) {
 		s = html.UnescapeString(s)
 	}
 	if collapsed(s) {
@@ -58,6 +58,23 @@ func plainRun(s string) string {
 	w.b.Grow(len(s)) // the text is rarely longer than the field
 	w.text(s, false)
 	return w.result(s)
+}
+
+// mayHoldEntity reports a '&' followed by a letter, digit or '#': the only
+// ones that can begin a character reference. Unescaping text without any
+// ("AZAL & Aeroflot") returns it unchanged, after two copies.
+func mayHoldEntity(s string) bool {
+	for i := strings.IndexByte(s, '&'); i >= 0 && i+1 < len(s); {
+		if c := s[i+1]; c == '#' || '0' <= c && c <= '9' || isLetter(c) {
+			return true
+		}
+		k := strings.IndexByte(s[i+1:], '&')
+		if k < 0 {
+			return false
+		}
+		i += 1 + k
+	}
+	return false
 }
 
 // collapsed reports text with no white space but single spaces between
@@ -106,7 +123,7 @@ type textWriter struct {
 
 // text appends a run of text, decoding its entities when decode is set.
 func (w *textWriter) text(run string, decode bool) {
-	if decode && strings.IndexByte(run, '&') >= 0 {
+	if decode && mayHoldEntity(run) {
 		run = html.UnescapeString(run)
 	}
 	start := -1 // of the current word

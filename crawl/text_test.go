@@ -295,3 +295,21 @@ func TestAbsolute(t *testing.T) {
 		})
 	}
 }
+
+// TestPlainTextAmpersand: a bare '&' (no character reference can follow)
+// costs no decoding, and a reference after one is still decoded.
+func TestPlainTextAmpersand(t *testing.T) {
+	for in, want := range map[string]string{
+		"AZAL & Aeroflot":        "AZAL & Aeroflot",
+		"AZAL & Aeroflot &amp; ": "AZAL & Aeroflot &",
+		"fish & chips &#8212;":   "fish & chips —",
+		"trailing &":             "trailing &",
+	} {
+		if got := plainText(in); got != want {
+			t.Errorf("plainText(%q) = %q, want %q", in, got, want)
+		}
+	}
+	if n := testing.AllocsPerRun(100, func() { _ = plainText("AZAL & Aeroflot") }); n != 0 {
+		t.Errorf("bare ampersand: %v allocations, want 0", n)
+	}
+}

@@ -15,6 +15,37 @@ func htmlText(s string) string {
 	if !strings.ContainsAny(s, "<&") {
 		return s
 	}
+	if !strings.ContainsAny(s, "<\r") {
+		// Entities without markup, as in the crawler's clean text ("AT&T"):
+		// the tokenizer would make the whole of it one text token, decoded
+		// by this same function, at the cost of its 4 KiB buffer.
+		if !mayHoldEntity(s) {
+			return strings.TrimSpace(s) // "&" alone, as in "AZAL & Aeroflot"
+		}
+		return strings.TrimSpace(html.UnescapeString(s))
+	}
+	return tokenText(s)
+}
+
+// mayHoldEntity reports a '&' followed by a letter, digit or '#': the only
+// ones that can begin a character reference. Unescaping text without any
+// returns it unchanged, after two copies.
+func mayHoldEntity(s string) bool {
+	for i := strings.IndexByte(s, '&'); i >= 0 && i+1 < len(s); {
+		if c := s[i+1]; c == '#' || '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' {
+			return true
+		}
+		k := strings.IndexByte(s[i+1:], '&')
+		if k < 0 {
+			return false
+		}
+		i += 1 + k
+	}
+	return false
+}
+
+// tokenText is htmlText for text with markup.
+func tokenText(s string) string {
 	z := html.NewTokenizer(strings.NewReader(s))
 	var b strings.Builder
 	b.Grow(len(s))
