@@ -51,12 +51,17 @@ func toUTF8(body []byte, contentType string) ([]byte, error) {
 		return declareUTF8(out), nil
 	}
 	body = bytes.TrimPrefix(body, utf8BOM)
-	label, where := declaredEncoding(body), "XML prolog"
+	prolog := declaredEncoding(body)
+	label, where := prolog, "XML prolog"
 	if label == "" {
 		label, where = contentTypeCharset(contentType), "Content-Type"
 	}
 	if label == "" || isUTF8(label) || isUTF16(label) || looksUTF8(body) {
-		return declareUTF8(validUTF8(body)), nil
+		out := validUTF8(body)
+		if prolog != "" && !isUTF8(prolog) {
+			out = declareUTF8(out)
+		}
+		return out, nil
 	}
 	enc, _ := charset.Lookup(label)
 	if enc == nil {
