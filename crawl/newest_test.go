@@ -113,3 +113,21 @@ func datedFeed(days []int) []byte {
 	}
 	return append(b, "</channel></rss>"...)
 }
+
+// BenchmarkParseLongFeed: a feed of 20,000 items listed oldest first, cut
+// to the newest 500.
+func BenchmarkParseLongFeed(b *testing.B) {
+	days := make([]int, 20000)
+	for i := range days {
+		days[i] = i / 200
+	}
+	body := datedFeed(days)
+	b.SetBytes(int64(len(body)))
+	b.ReportAllocs()
+	for b.Loop() {
+		items, err := parseFeed(body, "application/rss+xml", nil, 500)
+		if err != nil || len(items) != 500 || items[499].Title != "item 19999" {
+			b.Fatalf("%d items, %v", len(items), err)
+		}
+	}
+}
