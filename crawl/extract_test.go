@@ -124,6 +124,10 @@ func TestStreamArticle(t *testing.T) {
 	if a, err := streamArticle([]byte(noParas), u); err != nil || a.Text != "First block\n\nSecond block" || a.Title != "T" {
 		t.Errorf("no paragraphs: %+v, %v", a, err)
 	}
+	fragment := `<title>T</title><p>No body tag.</p><svg><title>icon</title></svg>`
+	if a, err := streamArticle([]byte(fragment), u); err != nil || a.Text != "No body tag." || a.Title != "T" {
+		t.Errorf("fragment: %+v, %v", a, err)
+	}
 	empty := "<html><body>" + strings.Repeat("<p></p>", 150000) + "<p>End.</p></body></html>"
 	if a, err := streamArticle([]byte(empty), u); err != nil || a.Text != "End." {
 		t.Errorf("many empty paragraphs: text %q, %v", a.Text, err)

@@ -59,7 +59,7 @@ type articleStream struct {
 	published       time.Time
 	hidden, chrome  int // depth in elements with no text to read, and in navigation and the like
 	inP, inTitle    bool
-	inBody, dateSet bool
+	inHead, dateSet bool
 	// a paragraph ended since the last text written
 	parasBreak, bodyBreak bool
 }
@@ -97,10 +97,12 @@ func (s *articleStream) token(z *html.Tokenizer, tt html.TokenType) {
 // marks paragraph breaks.
 func (s *articleStream) tag(a atom.Atom, open bool, delta int) {
 	switch {
-	case a == atom.Title:
-		s.inTitle = delta > 0 && open
+	case a == atom.Title: // the document's, not an <svg> title after it
+		s.inTitle = delta > 0 && open && s.titleTag.Len() == 0
+	case a == atom.Head:
+		s.inHead = delta > 0 && open
 	case a == atom.Body:
-		s.inBody = true
+		s.inHead = false
 	case streamHidden[a] && open:
 		s.hidden = max(s.hidden+delta, 0)
 	case streamChrome[a] && open:
@@ -120,7 +122,7 @@ func (s *articleStream) text(z *html.Tokenizer) {
 		if s.titleTag.Len() < 4*maxTitle {
 			s.titleTag.Write(z.Raw())
 		}
-	case s.hidden > 0 || !s.inBody:
+	case s.hidden > 0 || s.inHead:
 	case s.inP && s.chrome == 0:
 		writeText(&s.paras, &s.parasBreak, z.Raw())
 		fallthrough
