@@ -58,7 +58,7 @@ type Fetch struct {
 	Concurrency    int           `yaml:"concurrency"`     // requests in flight, all hosts
 	PerHost        int           `yaml:"per_host"`        // requests in flight to one host
 	HostDelay      time.Duration `yaml:"host_delay"`      // pause between any two requests to one host
-	PageDelay      time.Duration `yaml:"page_delay"`      // pause between page requests (listings, articles) to one host
+	PageDelay      time.Duration `yaml:"page_delay"`      // pause before each article page of one host
 	Budget         time.Duration `yaml:"budget"`          // whole crawl of a cycle; 0: fits the schedule
 	Robots         bool          `yaml:"robots"`          // obey robots.txt
 	MaxBackoff     time.Duration `yaml:"max_backoff"`     // cap on backing off a failing source

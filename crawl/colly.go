@@ -22,9 +22,15 @@ const (
 // collector builds the colly collector for one source run: it shares the
 // Fetcher's transport (and so its bounds and address guard), stops with
 // ctx, and follows our redirect policy.
+//
+// Its requests are article pages for the transport (page_delay and
+// Crawl-delay apply) unless ctx says otherwise (a listing page).
 func (f *Fetcher) collector(ctx context.Context) *colly.Collector {
+	if _, ok := ctx.Value(kindKey{}).(requestKind); !ok {
+		ctx = withKind(ctx, kindPage)
+	}
 	c := colly.NewCollector(
-		colly.StdlibContext(withKind(ctx, kindPage)),
+		colly.StdlibContext(ctx),
 		colly.UserAgent(f.opts.UserAgent),
 		// One byte over our limit: colly would silently truncate at its
 		// limit, while our transport reports the overflow as an error.

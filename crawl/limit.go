@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -17,9 +19,10 @@ import (
 //     (one while the host is being slowed), handed out first come, first
 //     served, so that sources sharing a host take turns;
 //  2. the host's pauses: HostDelay between any two requests, PageDelay (or
-//     the host's robots.txt Crawl-delay, whichever is longer) between two
-//     page requests, an adaptive pause while the host is struggling, and
-//     a Retry-After the host asked for;
+//     the host's robots.txt Crawl-delay, whichever is longer) before an
+//     article page, the Crawl-delay before a listing page (polled like a
+//     feed), an adaptive pause while the host is struggling, and a
+//     Retry-After the host asked for;
 //  3. a global slot: at most Concurrency requests in flight in all.
 //
 // A request's Timeout starts only once it passes all three: it measures
@@ -39,7 +42,8 @@ type requestKind int
 
 const (
 	kindFeed   requestKind = iota // a conditional feed GET
-	kindPage                      // a listing or article page
+	kindPage                      // an article page
+	kindListing                   // a listing page
 	kindRobots                    // robots.txt
 )
 
@@ -260,15 +264,18 @@ func (t *limitTransport) waitTurn(ctx context.Context, name string, h *host, k r
 		now := t.now()
 		at := h.lastStart.Add(t.hostDelay + h.slow)
 		why := "politeness pause of its host"
-		if k == kindPage {
+		switch k {
+		case kindPage:
 			at = later(at, h.lastPage.Add(max(t.pageDelay, h.crawlDelay)+h.slow))
+		case kindListing:
+			at = later(at, h.lastPage.Add(h.crawlDelay+h.slow))
 		}
 		if h.pausedUntil.After(at) {
 			at, why = h.pausedUntil, "its host asked with Retry-After to wait"
 		}
 		if !at.After(now) {
 			h.lastStart = now
-			if k == kindPage {
+			if k == kindPage || k == kindListing {
 				h.lastPage = now
 			}
 			h.mu.Unlock()
@@ -295,14 +302,22 @@ func later(a, b time.Time) time.Time {
 	return a
 }
 
-// observe adapts the host's pace to how it answers: 429, 503, a timeout,
-// a refused connection or a first byte much slower than usual slow it
-// down; a quick good answer lets it recover.
+// observe adapts the host's pace to how it answers. The signs of a host
+// in trouble slow it down: 429 and 503, a connection refused or reset,
+// and a first byte (or a failure before it, such as a timeout) much
+// slower than usual. A quick good answer lets it recover. Other errors
+// (a 404 or 500, a broken feed, a body that dribbles) belong to one URL,
+// not the host: slowing every source of the host for them would let one
+// broken feed of an RSS bridge hold back the rest.
 func (t *limitTransport) observe(h *host, status int, took time.Duration, err error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	trouble := err != nil || status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable
-	if err == nil && h.typical > 0 && took > slowAnswer && took > 4*h.typical {
+	trouble := status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable
+	if h.typical > 0 && took > slowAnswer && took > 4*h.typical {
+		trouble = true
+	}
+	var op *net.OpError
+	if errors.As(err, &op) && (op.Op == "dial" || errors.Is(err, syscall.ECONNRESET)) && !errors.Is(err, ErrPrivateAddress) {
 		trouble = true
 	}
 	if err == nil {

@@ -35,9 +35,10 @@ type Options struct {
 	// requests to one host. Default 0: feeds are conditional GETs, and
 	// PerHost bounds them.
 	HostDelay time.Duration
-	// PageDelay is the least time between the starts of two page requests
-	// (listings and articles) to one host; a longer robots.txt
-	// Crawl-delay of the host replaces it. Default 0.
+	// PageDelay is the least time between the start of an article page
+	// request and the host's previous page request (article or listing);
+	// a longer robots.txt Crawl-delay of the host replaces it. Listing
+	// pages, polled like feeds, wait only for the Crawl-delay. Default 0.
 	PageDelay time.Duration
 	// MaxRetryAfter caps how long a host's Retry-After keeps its requests
 	// waiting. Default 6h.

@@ -34,7 +34,9 @@ func (f *Fetcher) fetchPageSource(ctx context.Context, src Source, v Validators,
 		res.Err = fmt.Errorf("source %q (%s): links selector %q: %w", src.Name, src.Page, src.Links, err)
 		return res
 	}
-	c := f.collector(ctx)
+	// The listing is polled like a feed: it waits for robots.txt's
+	// Crawl-delay but not for page_delay, which spaces article pages.
+	c := f.collector(withKind(ctx, kindListing))
 	var links []link
 	seen := map[string]bool{}
 	c.OnHTML(src.Links, func(e *colly.HTMLElement) {
@@ -75,7 +77,7 @@ func (f *Fetcher) fetchPageSource(ctx context.Context, src Source, v Validators,
 		items[i] = item.Item{URL: l.url, Title: l.title}
 	}
 	f.finishItems(items, src)
-	res.Pending = f.fetchArticles(ctx, c, src, items, known)
+	res.Pending = f.fetchArticles(ctx, f.collector(ctx), src, items, known)
 	res.Items = items
 	return res
 }

@@ -154,7 +154,8 @@ func TestCancelledWaitGivesBackItsTurn(t *testing.T) {
 	if n := len(st.times("/gave-up")); n != 0 {
 		t.Errorf("%d cancelled requests reached the server", n)
 	}
-	if gap := st.times("/after")[0].Sub(st.times("/first")[0]); gap < delay {
+	// A little slack for the clock's resolution between client and server.
+	if gap := st.times("/after")[0].Sub(st.times("/first")[0]); gap < delay-20*time.Millisecond {
 		t.Errorf("second page request came %s after the first, before the page delay of %s", gap, delay)
 	}
 }
@@ -502,4 +503,39 @@ func TestHostSlotsAreFirstComeFirstServed(t *testing.T) {
 			t.Errorf("after all: %d in flight, %d waiting", h.inflight, len(h.waiters))
 		}
 	})
+}
+
+// TestOneBrokenFeedDoesNotSlowItsHost: a 500 or a broken feed belongs to
+// its URL; the other feeds of the host keep both slots.
+func TestOneBrokenFeedDoesNotSlowItsHost(t *testing.T) {
+	var inflight, peak atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/broken" {
+			w.WriteHeader(http.StatusInternalServerError)
+			return
+		}
+		n := inflight.Add(1)
+		defer inflight.Add(-1)
+		for p := peak.Load(); n > p && !peak.CompareAndSwap(p, n); p = peak.Load() {
+		}
+		time.Sleep(50 * time.Millisecond)
+		_, _ = w.Write(fixture(t, "rss2.xml"))
+	}))
+	defer srv.Close()
+	f := newFetcher(t, func(o *Options) { o.PerHost = 2 }, srv)
+	if res := f.Fetch(context.Background(), Source{Name: "broken", Feed: srv.URL + "/broken"}, Validators{}, nil); res.Err == nil {
+		t.Fatal("the 500 did not fail its feed")
+	}
+	var wg sync.WaitGroup
+	for i := range 6 {
+		wg.Go(func() {
+			if res := f.Fetch(context.Background(), Source{Name: fmt.Sprint("s", i), Feed: fmt.Sprintf("%s/s/%d", srv.URL, i)}, Validators{}, nil); res.Err != nil {
+				t.Error(res.Err)
+			}
+		})
+	}
+	wg.Wait()
+	if p := peak.Load(); p != 2 {
+		t.Errorf("%d requests at once after one feed's 500, want the 2 per_host allows", p)
+	}
 }
