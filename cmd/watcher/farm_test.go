@@ -103,66 +103,6 @@ func shippedTopics(t *testing.T) string {
 	return s[i:j]
 }
 
-// TestOnceOverCorpusFarm is the user's story end to end, on the labelled
-// corpus served as real outlets (feeds in four formats, some in
-// windows-1251, listing pages) on a virtual clock: a first run that only
-// learns what is there, the clock moves on, a second run that delivers
-// the new matching items, a third that sends nothing.
-func TestOnceOverCorpusFarm(t *testing.T) {
-	f := startFarm(t, "-corpus", filepath.Join(sharedDir, "corpus/dev.jsonl"), "-now", "2024-12-01T00:00:00Z")
-	resp, err := http.Get(f.base + "/outlets.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var outlets []outlet
-	err = json.NewDecoder(resp.Body).Decode(&outlets)
-	resp.Body.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
-	hook, hookURL := newHook(t)
-	dir := t.TempDir()
-	var cfg strings.Builder
-	fmt.Fprintf(&cfg, "state: watcher.db\nfetch:\n  host_delay: 0s\n  per_host: 8\nsources:\n")
-	for i, o := range outlets {
-		if i%3 == 2 { // every third outlet read from its listing page
-			fmt.Fprintf(&cfg, "  - name: %s\n    page: %s\n    links: a.story\n", o.Source, o.Listing)
-		} else {
-			fmt.Fprintf(&cfg, "  - name: %s\n    feed: %s\n    fulltext: true\n", o.Source, o.Feed)
-		}
-	}
-	cfg.WriteString(shippedTopics(t))
-	fmt.Fprintf(&cfg, "alerts:\n  webhook:\n    - url: %s\n", hookURL)
-	writeFile(t, filepath.Join(dir, "config.yaml"), cfg.String())
-
-	if r := watcher(t, dir, nil, "--once"); r.code != exitOK {
-		t.Fatalf("first run: exit %d\n%s", r.code, r.stderr)
-	}
-	if p, _ := hook.pairs(t); len(p) != 0 {
-		t.Fatalf("first run delivered %d items; a new source is read silently", len(p))
-	}
-	f.post(t, "/control/now?t=2027-01-01T00:00:00Z")
-	r := watcher(t, dir, nil, "--once")
-	if r.code != exitOK {
-		t.Fatalf("second run: exit %d\n%s", r.code, r.stderr)
-	}
-	if !strings.Contains(r.stderr, "cycle done") {
-		t.Errorf("no summary line in the log:\n%s", r.stderr)
-	}
-	pairs, ids := hook.pairs(t)
-	if len(ids) != 1 {
-		t.Fatalf("second run: %d digests, want 1", len(ids))
-	}
-	scoreDelivered(t, pairs)
-
-	if r := watcher(t, dir, nil, "--once"); r.code != exitOK {
-		t.Fatalf("third run: exit %d\n%s", r.code, r.stderr)
-	}
-	if _, ids := hook.pairs(t); len(ids) != 1 {
-		t.Errorf("third run with nothing new sent a digest (%d in all)", len(ids))
-	}
-}
-
 // scoreDelivered checks that no item came twice and scores what arrived
 // against the corpus labels, as `watcher match` is scored.
 func scoreDelivered(t *testing.T, pairs []string) {
@@ -187,7 +127,7 @@ func TestDaemonRunsOnScheduleAndStops(t *testing.T) {
 	f := startFarm(t, "-feeds", "4", "-items", "20")
 	dir := t.TempDir()
 	var cfg strings.Builder
-	cfg.WriteString("state: watcher.db\nschedule: \"@every 1s\"\nfetch:\n  host_delay: 0s\nsources:\n")
+	cfg.WriteString("state: watcher.db\nschedule: \"@every 1s\"\nsources:\n")
 	for i := range 4 {
 		fmt.Fprintf(&cfg, "  - name: s%d\n    feed: %s/synthetic/%d\n", i, f.base, i)
 	}

@@ -101,10 +101,12 @@ func always(code int) func(int, string) int { return func(int, string) int { ret
 
 // synthConfig writes a configuration over the feed server's synthetic feeds
 // 0..n-1 and the given topic query, with extra appended (alerts, delivery).
+// The fetch settings are the shipped ones but for a 10s request timeout,
+// so that a test of a stuck server ends sooner.
 func synthConfig(t *testing.T, dir string, f farm, n int, query, extra string) {
 	t.Helper()
 	var cfg strings.Builder
-	cfg.WriteString("state: watcher.db\nfetch:\n  host_delay: 0s\n  per_host: 8\n  timeout: 10s\nsources:\n")
+	cfg.WriteString("state: watcher.db\nfetch:\n  timeout: 10s\nsources:\n")
 	for i := range n {
 		fmt.Fprintf(&cfg, "  - name: s%d\n    feed: %s/synthetic/%d\n", i, f.base, i)
 	}

@@ -63,7 +63,13 @@ type result struct {
 // watcher runs the binary with args and stdin, in dir, and waits.
 func watcher(t *testing.T, dir string, stdin []byte, args ...string) result {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	return watcherWithin(t, 2*time.Minute, dir, stdin, args...)
+}
+
+// watcherWithin is watcher with a limit of its own on the run.
+func watcherWithin(t *testing.T, limit time.Duration, dir string, stdin []byte, args ...string) result {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), limit)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, watcherBin, args...)
 	cmd.Dir = dir

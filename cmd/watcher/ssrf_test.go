@@ -38,7 +38,7 @@ func TestSSRFThroughLinks(t *testing.T) {
 	defer site.Close()
 	hook, hookURL := newHook(t)
 	dir := t.TempDir()
-	writeConfig(t, dir, "state: watcher.db\nfetch:\n  host_delay: 0s\nsources:\n"+
+	writeConfig(t, dir, "state: watcher.db\nsources:\n"+
 		"  - name: listing\n    page: "+site.URL+"/news\n    links: a.story\n"+
 		"  - name: fulltext\n    feed: "+site.URL+"/feed\n    fulltext: true\n"+
 		shippedTopics(t)+"alerts:\n  webhook:\n    - url: "+hookURL+"\n")
