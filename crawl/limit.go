@@ -41,10 +41,10 @@ import (
 type requestKind int
 
 const (
-	kindFeed   requestKind = iota // a conditional feed GET
-	kindPage                      // an article page
-	kindListing                   // a listing page
-	kindRobots                    // robots.txt
+	kindFeed    requestKind = iota // a conditional feed GET
+	kindPage                       // an article page
+	kindListing                    // a listing page
+	kindRobots                     // robots.txt
 )
 
 type kindKey struct{}

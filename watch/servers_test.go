@@ -41,7 +41,7 @@ type site struct {
 	// story ID is in articleUp.
 	articleDown bool
 	articleUp   map[string]bool
-	hits    map[string]int
+	hits        map[string]int
 }
 
 func newSite(t *testing.T) *site {
