@@ -7,7 +7,7 @@ BIN     ?= bin/watcher
 # time is up while a worker is mid-call (go.dev/issue/75804, fixed in 1.27).
 FUZZTIME ?= 20000x
 
-.PHONY: all build run test unit fuzz lint bench bench-go bench-cycle install clean
+.PHONY: all build run test unit fuzz lint bench bench-go bench-farm bench-cycle bench-soak bench-soak-long install clean
 
 all: build
 
@@ -42,8 +42,12 @@ lint:
 # The local feed server and the labelled corpus live in the shared folder
 # beside the checkout.
 SHARED  ?= ../shared
-BENCH_N ?= 100,1000,5000
+BENCH_N ?= 100,1000,5000,20000
 BENCH_FLAGS ?=
+# The soak: daemon cycles with new items, to see memory and cycle time stay
+# flat (bench-soak-long: a thousand cycles on fewer feeds).
+SOAK_N      ?= 1000
+SOAK_CYCLES ?= 200
 
 # Micro-benchmarks of each package, then whole cycles against the local feed
 # server side by side with the floor (a plain downloader); see README.md.
@@ -52,9 +56,17 @@ bench: bench-go bench-cycle
 bench-go:
 	$(GO) test -run '^$$' -bench . -benchmem ./match/ ./crawl/ ./state/ ./alert/ ./config/
 
-bench-cycle: build
+bench-farm:
 	cd $(SHARED)/tools/feedfarm && $(GO) build -o $(CURDIR)/bin/feedfarm .
-	$(GO) run ./bench/cycle -watcher bin/watcher -farm bin/feedfarm -n $(BENCH_N) $(BENCH_FLAGS)
+
+bench-cycle: build bench-farm
+	$(GO) run ./bench/cycle -watcher $(BIN) -farm bin/feedfarm -n $(BENCH_N) $(BENCH_FLAGS)
+
+bench-soak: build bench-farm
+	$(GO) run ./bench/cycle -watcher $(BIN) -farm bin/feedfarm -n $(SOAK_N) -soak $(SOAK_CYCLES) $(BENCH_FLAGS)
+
+bench-soak-long: build bench-farm
+	$(GO) run ./bench/cycle -watcher $(BIN) -farm bin/feedfarm -n 100 -soak 1000 $(BENCH_FLAGS)
 
 install: build
 	install -m 0755 $(BIN) /usr/local/bin/watcher

@@ -13,7 +13,9 @@ import (
 
 // floor is the least any watcher must do: download every feed, with the
 // same concurrency bounds and conditional headers, and read the body. No
-// parsing, no state, no matching.
+// parsing, no state, no matching. It reads the sources written in the
+// watcher's configuration, so both spread their requests over the same
+// hosts, within the same global and per-host bounds.
 type floor struct {
 	urls    []string
 	client  *http.Client
@@ -24,24 +26,24 @@ type floor struct {
 	lastMod map[string]string
 }
 
-func newFloor(o options, urls []string) *floor {
+func newFloor(b bounds) *floor {
 	tr := &http.Transport{
 		DialContext:         (&net.Dialer{Timeout: 10 * time.Second}).DialContext,
-		MaxIdleConnsPerHost: o.perHost,
+		MaxIdleConnsPerHost: b.perHost,
 		IdleConnTimeout:     90 * time.Second,
 	}
 	f := &floor{
-		urls:    urls,
+		urls:    b.urls,
 		client:  &http.Client{Transport: tr, Timeout: time.Minute},
-		global:  make(chan struct{}, o.concurrency),
+		global:  make(chan struct{}, b.concurrency),
 		perHost: map[string]chan struct{}{},
 		etags:   map[string]string{},
 		lastMod: map[string]string{},
 	}
-	for _, u := range urls {
+	for _, u := range b.urls {
 		pu, _ := url.Parse(u)
 		if f.perHost[pu.Host] == nil {
-			f.perHost[pu.Host] = make(chan struct{}, o.perHost)
+			f.perHost[pu.Host] = make(chan struct{}, b.perHost)
 		}
 	}
 	return f

@@ -1,12 +1,8 @@
 package main
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"fmt"
-	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -26,148 +22,124 @@ type row struct {
 	requests          int64
 	notModified       int64
 	bytes             int64
+	inflight          int64 // most requests in flight at once, watcher
+	floorInflight     int64 // and floor
 	newItems, matched int
 	stateKB           int64
 	peers             []peerResult
 }
 
-// farmStats is the part of the feed server's /control/stats we report.
-type farmStats struct {
-	Total struct {
-		Requests  int64 `json:"requests"`
-		Status304 int64 `json:"status_304"`
-		BytesSent int64 `json:"bytes_sent"`
-	} `json:"total"`
+// setUp starts the feed server for n feeds, writes the watcher's
+// configuration in a new directory and warms the server up, returning how
+// long the warm-up took. The caller stops the farm and removes the
+// directory.
+func setUp(ctx context.Context, o options, n int, rc runConfig) (*farm, string, bounds, time.Duration, error) {
+	f, err := startFarm(ctx, o, n)
+	if err != nil {
+		return nil, "", bounds{}, 0, err
+	}
+	dir, err := os.MkdirTemp("", "watcher-bench")
+	if err != nil {
+		f.stop()
+		return nil, "", bounds{}, 0, err
+	}
+	fail := func(err error) (*farm, string, bounds, time.Duration, error) {
+		f.stop()
+		if !o.keep {
+			os.RemoveAll(dir)
+		}
+		return nil, "", bounds{}, 0, err
+	}
+	rc.urls, rc.concurrency, rc.topics = f.urls(n), o.concurrency, generatedTopics(o.topics)
+	b, err := writeConfig(dir, rc)
+	if err != nil {
+		return fail(err)
+	}
+	if len(b.urls) != n || len(b.hosts) != min(n, o.hosts) {
+		return fail(fmt.Errorf("the configuration has %d sources on %d hosts, want %d on %d", len(b.urls), len(b.hosts), n, min(n, o.hosts)))
+	}
+	if err := checkConfig(ctx, o, dir); err != nil {
+		return fail(err)
+	}
+	// The server builds a body on its first request (-lazy): one
+	// unmeasured pass over every feed, so that the first measured cycle,
+	// the watcher's, does not pay for the server's work while the floor
+	// after it does not.
+	warm, err := newFloor(b).cycle(ctx)
+	if err != nil {
+		return fail(fmt.Errorf("warm-up: %w", err))
+	}
+	return f, dir, b, warm, nil
 }
 
-// farm is a running feed server.
-type farm struct {
-	base  string
-	port  int
-	cmd   *exec.Cmd
-	hosts int
-}
-
-func startFarm(ctx context.Context, o options, n int) (*farm, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+// checkConfig has the watcher validate the configuration written for it,
+// so that a configuration it refuses is reported as such before any run.
+func checkConfig(ctx context.Context, o options, dir string) error {
+	cmd := exec.CommandContext(ctx, o.watcher, "check", "--config", "config.yaml")
+	cmd.Dir = dir
+	out, err := cmd.CombinedOutput()
 	if err != nil {
-		return nil, err
-	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
-	cmd := exec.CommandContext(ctx, o.farm, "-addr", fmt.Sprintf("127.0.0.1:%d", port),
-		"-feeds", strconv.Itoa(n), "-items", "50", "-latency", o.latency.String(),
-		"-hosts", strconv.Itoa(o.hosts), "-lifetime", "30m")
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		return nil, err
-	}
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		return nil, err
-	}
-	line, err := bufio.NewReader(out).ReadString('\n')
-	if err != nil {
-		cmd.Process.Kill()
-		return nil, fmt.Errorf("feed server did not start: %w", err)
-	}
-	return &farm{base: strings.TrimSpace(strings.TrimPrefix(line, "listening ")), port: port, cmd: cmd, hosts: o.hosts}, nil
-}
-
-func (f *farm) stop() { f.cmd.Process.Signal(syscall.SIGTERM); f.cmd.Wait() }
-
-// feedURL spreads feed i over the loopback hosts, as real feeds come from
-// many hosts.
-func (f *farm) feedURL(i int) string {
-	return fmt.Sprintf("http://127.0.0.%d:%d/synthetic/%d", i%f.hosts+1, f.port, i)
-}
-
-func (f *farm) post(path string) error {
-	resp, err := http.Post(f.base+path, "", nil)
-	if err != nil {
-		return err
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("POST %s: %s", path, resp.Status)
+		return fmt.Errorf("watcher check: %w\n%s", err, firstLines(string(out), 20))
 	}
 	return nil
 }
 
-func (f *farm) stats() (farmStats, error) {
-	var s farmStats
-	resp, err := http.Get(f.base + "/control/stats")
-	if err != nil {
-		return s, err
-	}
-	defer resp.Body.Close()
-	return s, json.NewDecoder(resp.Body).Decode(&s)
-}
-
 // measure runs the three phases for the watcher and the floor on N feeds.
-func measure(ctx context.Context, o options, n int, topics string) ([]row, error) {
-	f, err := startFarm(ctx, o, n)
+func measure(ctx context.Context, o options, n int) ([]row, bounds, error) {
+	f, dir, b, _, err := setUp(ctx, o, n, runConfig{})
 	if err != nil {
-		return nil, err
+		return nil, b, err
 	}
 	defer f.stop()
-	dir, err := os.MkdirTemp("", "watcher-bench")
-	if err != nil {
-		return nil, err
-	}
 	if !o.keep {
 		defer os.RemoveAll(dir)
+	} else {
+		fmt.Fprintf(os.Stderr, "N=%d: work directory %s\n", n, dir)
 	}
-	urls := make([]string, n)
-	for i := range urls {
-		urls[i] = f.feedURL(i)
-	}
-	if err := writeConfig(dir, o, urls, topics); err != nil {
-		return nil, err
-	}
-	// The server builds some representations on first request (gzip):
-	// one unmeasured pass over every feed, so that the first measured
-	// cycle, the watcher's, does not pay for the server's warm-up while
-	// the floor after it does not.
-	if _, err := newFloor(o, urls).cycle(ctx); err != nil {
-		return nil, fmt.Errorf("warm-up: %w", err)
-	}
-	fl := newFloor(o, urls)
+	fl := newFloor(b)
 	var rows []row
 	for _, phase := range []string{"cold", "warm", "2 new items"} {
 		if phase == "2 new items" {
 			if err := f.post("/control/advance"); err != nil {
-				return nil, err
+				return nil, b, err
 			}
-			if _, err := newFloor(o, urls).cycle(ctx); err != nil { // warm-up, as above
-				return nil, fmt.Errorf("warm-up: %w", err)
+			if _, err := newFloor(b).cycle(ctx); err != nil { // warm-up, as above
+				return nil, b, fmt.Errorf("warm-up: %w", err)
 			}
 		}
 		r := row{n: n, phase: phase}
 		if err := f.post("/control/reset-stats"); err != nil {
-			return nil, err
+			return nil, b, err
 		}
 		if err := runWatcher(ctx, o, dir, &r); err != nil {
-			return nil, err
+			return nil, b, err
 		}
 		st, err := f.stats()
 		if err != nil {
-			return nil, err
+			return nil, b, err
 		}
 		r.requests, r.notModified, r.bytes = st.Total.Requests, st.Total.Status304, st.Total.BytesSent
+		r.inflight = st.Total.MaxInflight
 		if fi, err := os.Stat(filepath.Join(dir, "watcher.db")); err == nil {
 			r.stateKB = fi.Size() / 1024
 		}
-		if r.floor, err = fl.cycle(ctx); err != nil {
-			return nil, fmt.Errorf("floor: %w", err)
+		if err := f.post("/control/reset-stats"); err != nil {
+			return nil, b, err
 		}
-		if o.peers {
-			r.peers = runPeers(ctx, dir, urls, phase)
+		if r.floor, err = fl.cycle(ctx); err != nil {
+			return nil, b, fmt.Errorf("floor: %w", err)
+		}
+		if st, err = f.stats(); err != nil {
+			return nil, b, err
+		}
+		r.floorInflight = st.Total.MaxInflight
+		if o.peers && n <= o.peersMax {
+			r.peers = runPeers(ctx, dir, b, phase)
 		}
 		fmt.Fprintf(os.Stderr, "N=%d %s: watcher %.2fs, floor %.2fs\n", n, phase, r.wall.Seconds(), r.floor.Seconds())
 		rows = append(rows, r)
 	}
-	return rows, nil
+	return rows, b, nil
 }
 
 var summaryRE = regexp.MustCompile(`msg="cycle done".* new=(\d+) matched=(\d+)`)
@@ -187,7 +159,7 @@ func runWatcher(ctx context.Context, o options, dir string, r *row) error {
 	err := cmd.Run()
 	r.wall = time.Since(start)
 	if err != nil {
-		return fmt.Errorf("watcher --once: %w\n%s", err, logb.String())
+		return fmt.Errorf("watcher --once: %w\n%s", err, lastLines(logb.String(), 20))
 	}
 	ps := cmd.ProcessState
 	r.cpu = ps.UserTime() + ps.SystemTime()
@@ -196,23 +168,23 @@ func runWatcher(ctx context.Context, o options, dir string, r *row) error {
 	}
 	m := summaryRE.FindStringSubmatch(logb.String())
 	if m == nil {
-		return fmt.Errorf("no summary line in the log:\n%s", logb.String())
+		return fmt.Errorf("no summary line in the log:\n%s", lastLines(logb.String(), 20))
 	}
 	r.newItems, _ = strconv.Atoi(m[1])
 	r.matched, _ = strconv.Atoi(m[2])
+	if failed := summaryField(logb.String(), "failed"); failed != "0" {
+		fmt.Fprintf(os.Stderr, "N=%d %s: %s sources failed\n", r.n, r.phase, failed)
+	}
 	return nil
 }
 
-// writeConfig writes the watcher's configuration: N feed sources, the
-// shipped topics plus generated ones, no sink (digests to stdout).
-func writeConfig(dir string, o options, urls []string, topics string) error {
-	var b strings.Builder
-	fmt.Fprintf(&b, "state: watcher.db\nfetch:\n  host_delay: 0s\n  concurrency: %d\n  per_host: %d\n  timeout: 60s\n",
-		o.concurrency, o.perHost)
-	b.WriteString("sources:\n")
-	for i, u := range urls {
-		fmt.Fprintf(&b, "  - name: feed-%d\n    feed: %s\n", i, u)
-	}
-	b.WriteString(topics)
-	return os.WriteFile(filepath.Join(dir, "config.yaml"), []byte(b.String()), 0o600)
+// firstLines and lastLines keep a long log readable in an error.
+func firstLines(s string, k int) string {
+	lines := strings.SplitAfter(s, "\n")
+	return strings.Join(lines[:min(k, len(lines))], "")
+}
+
+func lastLines(s string, k int) string {
+	lines := strings.SplitAfter(strings.TrimRight(s, "\n"), "\n")
+	return strings.Join(lines[max(0, len(lines)-k):], "")
 }

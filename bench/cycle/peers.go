@@ -24,7 +24,7 @@ type peerResult struct {
 type peer struct {
 	name    string
 	binary  string
-	setup   func(dir string, urls []string) error
+	setup   func(dir string, urls []string, threads int) error
 	command func(ctx context.Context, dir string) *exec.Cmd
 }
 
@@ -34,11 +34,12 @@ type peer struct {
 var peers = []peer{
 	{
 		name: "newsboat", binary: "newsboat",
-		setup: func(dir string, urls []string) error {
+		setup: func(dir string, urls []string, threads int) error {
 			if err := os.WriteFile(filepath.Join(dir, "urls"), []byte(strings.Join(urls, "\n")+"\n"), 0o600); err != nil {
 				return err
 			}
-			return os.WriteFile(filepath.Join(dir, "config"), []byte("reload-threads 16\ndownload-timeout 60\n"), 0o600)
+			conf := fmt.Sprintf("reload-threads %d\ndownload-timeout 60\n", threads)
+			return os.WriteFile(filepath.Join(dir, "config"), []byte(conf), 0o600)
 		},
 		command: func(ctx context.Context, dir string) *exec.Cmd {
 			return exec.CommandContext(ctx, "newsboat", "-u", filepath.Join(dir, "urls"), "-C", filepath.Join(dir, "config"),
@@ -47,7 +48,7 @@ var peers = []peer{
 	},
 	{
 		name: "urlwatch", binary: "urlwatch",
-		setup: func(dir string, urls []string) error {
+		setup: func(dir string, urls []string, _ int) error {
 			var b strings.Builder
 			for i, u := range urls {
 				if i > 0 {
@@ -68,7 +69,7 @@ var peers = []peer{
 	},
 	{
 		name: "rss2email", binary: "r2e",
-		setup: func(dir string, urls []string) error {
+		setup: func(dir string, urls []string, _ int) error {
 			var b strings.Builder
 			b.WriteString("[DEFAULT]\nto = desk@example.org\nfrom = watcher@example.org\nemail-protocol = sendmail\nsendmail = /bin/true\n")
 			for i, u := range urls {
@@ -83,8 +84,9 @@ var peers = []peer{
 }
 
 // runPeers times the installed peer tools on the same feeds and phase.
-// Their first run sets them up.
-func runPeers(ctx context.Context, dir string, urls []string, phase string) []peerResult {
+// Their first run sets them up; newsboat, the one with a thread count,
+// gets the floor's concurrency.
+func runPeers(ctx context.Context, dir string, b bounds, phase string) []peerResult {
 	var out []peerResult
 	for _, p := range peers {
 		if _, err := exec.LookPath(p.binary); err != nil {
@@ -95,7 +97,7 @@ func runPeers(ctx context.Context, dir string, urls []string, phase string) []pe
 			if err := os.MkdirAll(pd, 0o700); err != nil {
 				continue
 			}
-			if err := p.setup(pd, urls); err != nil {
+			if err := p.setup(pd, b.urls, b.concurrency); err != nil {
 				fmt.Fprintf(os.Stderr, "%s setup: %v\n", p.name, err)
 				continue
 			}

@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"math/rand/v2"
-	"os"
 	"strings"
 )
 
@@ -23,31 +22,28 @@ var (
 		Istanbul Novosibirsk Rostov Samara Batumi Баку Москва Тбилиси Ереван Казань Астана Анкара Тегеран`)
 )
 
-// topicsYAML returns the shipped topics (read from config.yaml in the
-// working directory) followed by n generated ones.
-func topicsYAML(n int) (string, error) {
-	data, err := os.ReadFile("config.yaml")
-	if err != nil {
-		return "", fmt.Errorf("read the shipped topics: %w", err)
-	}
-	s := string(data)
-	i, j := strings.Index(s, "\ntopics:"), strings.Index(s, "# TOPICS-END")
-	if i < 0 || j < i {
-		return "", fmt.Errorf("config.yaml: no topics section")
-	}
-	var b strings.Builder
-	b.WriteString(s[i:j])
+// topic is a generated topic, added after the shipped ones.
+type topic struct {
+	ID      string   `yaml:"id"`
+	Title   string   `yaml:"title"`
+	Query   string   `yaml:"query"`
+	Exclude []string `yaml:"exclude"`
+}
+
+// generatedTopics returns n topics, the same on every run.
+func generatedTopics(n int) []topic {
 	r := rand.New(rand.NewPCG(1, 2))
 	pick := func(ws []string) string { return ws[r.IntN(len(ws))] }
-	for k := range n {
+	ts := make([]topic, n)
+	for k := range ts {
 		words := topicWordsEN
 		if k%3 == 2 {
 			words = topicWordsRU
 		}
 		q := fmt.Sprintf(`(%s NEAR/5 (%s* OR %s)) OR "%s %s"`, pick(topicPlaces), prefix(pick(words), 5), pick(words), pick(words), pick(words))
-		fmt.Fprintf(&b, "  - id: generated-%d\n    title: Generated topic %d\n    query: '%s'\n    exclude: ['%s']\n", k, k, q, pick(words))
+		ts[k] = topic{ID: fmt.Sprintf("generated-%d", k), Title: fmt.Sprintf("Generated topic %d", k), Query: q, Exclude: []string{pick(words)}}
 	}
-	return b.String(), nil
+	return ts
 }
 
 // prefix returns the first n letters of w, or w when it is shorter.

@@ -1,0 +1,260 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// soakCycle is one cycle of the daemon in a soak.
+type soakCycle struct {
+	k        int
+	at       time.Time // when its summary line was read
+	duration time.Duration
+	// newItems, failed and notReached are from the summary line.
+	newItems, failed, notReached int
+	// RSS right after the cycle, its anonymous and file-backed parts (the
+	// state file is memory-mapped), and the peak so far, from /proc.
+	rssKB, anonKB, fileKB, hwmKB int64
+	stateKB                      int64
+	// overlapped: the cycle began before the server had been advanced
+	// and warmed up for it, so it competed with that for the CPU and may
+	// have seen fewer new items.
+	overlapped bool
+}
+
+// soakResult is a whole soak at one size.
+type soakResult struct {
+	n      int
+	every  time.Duration
+	cycles []soakCycle
+}
+
+// soak runs the watcher as a daemon for o.soak cycles over n feeds, with
+// new items in every feed before every cycle after the first, and records
+// each cycle's duration (from its summary line) and the daemon's memory.
+func soak(ctx context.Context, o options, n int) (soakResult, bounds, error) {
+	res := soakResult{n: n, every: o.soakEvery}
+	// A placeholder tick, replaced below once the warm-up has been timed.
+	f, dir, b, warm, err := setUp(ctx, o, n, runConfig{schedule: "@every 1h"})
+	if err != nil {
+		return res, b, err
+	}
+	defer f.stop()
+	if !o.keep {
+		defer os.RemoveAll(dir)
+	} else {
+		fmt.Fprintf(os.Stderr, "N=%d: work directory %s\n", n, dir)
+	}
+	if res.every == 0 {
+		// Time for the cycle (about twice the floor's, which a warm-up
+		// is) and the next warm-up, with room to spare; the tick is in
+		// whole seconds.
+		res.every = max(time.Second, (5*warm).Truncate(time.Second)+time.Second)
+	}
+	rc := runConfig{urls: b.urls, concurrency: b.concurrency, topics: generatedTopics(o.topics),
+		schedule: "@every " + res.every.String()}
+	if b, err = writeConfig(dir, rc); err != nil {
+		return res, b, err
+	}
+	fmt.Fprintf(os.Stderr, "N=%d: soak of %d daemon cycles, one every %s\n", n, o.soak, res.every)
+	res.cycles, err = runDaemon(ctx, o, dir, f, b, res.every)
+	return res, b, err
+}
+
+// runDaemon starts `watcher --config config.yaml` in dir and follows its
+// log for o.soak cycles. After each cycle it adds new items to every feed
+// and warms the server up, then waits for the next tick.
+func runDaemon(ctx context.Context, o options, dir string, f *farm, b bounds, every time.Duration) ([]soakCycle, error) {
+	cmd := exec.CommandContext(ctx, o.watcher, "--config", "config.yaml")
+	cmd.Dir = dir
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("start the daemon: %w", err)
+	}
+	defer stopDaemon(cmd)
+	log := newLogTail(50)
+	lines := make(chan logLine, 16)
+	go follow(stderr, log, lines)
+	wait := max(5*time.Minute, 20*every)
+	var cycles []soakCycle
+	var warmEnd time.Time
+	for k := 1; k <= o.soak; k++ {
+		var l logLine
+		select {
+		case got, ok := <-lines:
+			if !ok {
+				return cycles, fmt.Errorf("the daemon stopped after %d cycles:\n%s", k-1, log.String())
+			}
+			l = got
+		case <-time.After(wait):
+			return cycles, fmt.Errorf("no cycle ended within %s:\n%s", wait, log.String())
+		}
+		c, err := l.cycle(k)
+		if err != nil {
+			return cycles, err
+		}
+		c.overlapped = c.at.Add(-c.duration).Before(warmEnd)
+		if err := readProc(cmd.Process.Pid, &c); err != nil {
+			return cycles, err
+		}
+		if fi, err := os.Stat(filepath.Join(dir, "watcher.db")); err == nil {
+			c.stateKB = fi.Size() / 1024
+		}
+		cycles = append(cycles, c)
+		if k%10 == 0 || k == o.soak {
+			fmt.Fprintf(os.Stderr, "cycle %d: %s, RSS %.1f MB, %d new\n", k, c.duration, float64(c.rssKB)/1024, c.newItems)
+		}
+		if k == o.soak {
+			break
+		}
+		if err := f.post("/control/advance"); err != nil {
+			return cycles, err
+		}
+		if _, err := newFloor(b).cycle(ctx); err != nil {
+			return cycles, fmt.Errorf("warm-up: %w", err)
+		}
+		warmEnd = time.Now()
+	}
+	return cycles, nil
+}
+
+// stopDaemon stops the daemon as systemd would, and kills it if it does
+// not end.
+func stopDaemon(cmd *exec.Cmd) {
+	cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() { cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(time.Minute):
+		cmd.Process.Kill()
+		<-done
+	}
+}
+
+// logLine is a "cycle done" line of the daemon's log.
+type logLine struct {
+	at     time.Time
+	fields map[string]string
+}
+
+func (l logLine) cycle(k int) (soakCycle, error) {
+	c := soakCycle{k: k, at: l.at}
+	var err error
+	if c.duration, err = time.ParseDuration(l.fields["duration"]); err != nil {
+		return c, fmt.Errorf("cycle %d: summary duration: %w", k, err)
+	}
+	c.newItems, _ = strconv.Atoi(l.fields["new"])
+	c.failed, _ = strconv.Atoi(l.fields["failed"])
+	c.notReached, _ = strconv.Atoi(l.fields["not_reached"])
+	return c, nil
+}
+
+// follow reads the daemon's log, keeps its tail and passes on every
+// "cycle done" line with the time it was read. It closes lines at the
+// end of the log.
+func follow(r io.Reader, tail *logTail, lines chan<- logLine) {
+	defer close(lines)
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64<<10), 16<<20) // failed_sources can be long
+	for sc.Scan() {
+		s := sc.Text()
+		tail.add(s)
+		if strings.Contains(s, `msg="cycle done"`) {
+			lines <- logLine{at: time.Now(), fields: logFields(s)}
+		}
+	}
+}
+
+// logTail keeps the last lines of a log for error messages.
+type logTail struct {
+	mu    sync.Mutex
+	max   int
+	lines []string
+}
+
+func newLogTail(k int) *logTail { return &logTail{max: k} }
+
+func (t *logTail) add(s string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.lines = append(t.lines, s)
+	if len(t.lines) > t.max {
+		t.lines = t.lines[len(t.lines)-t.max:]
+	}
+}
+
+func (t *logTail) String() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return strings.Join(t.lines, "\n")
+}
+
+// logFieldRE matches one key=value of a log line in slog's text format,
+// the value bare or quoted.
+var logFieldRE = regexp.MustCompile(`(\w+)=("(?:[^"\\]|\\.)*"|\S*)`)
+
+func logFields(line string) map[string]string {
+	m := map[string]string{}
+	for _, kv := range logFieldRE.FindAllStringSubmatch(line, -1) {
+		v := kv[2]
+		if u, err := strconv.Unquote(v); err == nil {
+			v = u
+		}
+		m[kv[1]] = v
+	}
+	return m
+}
+
+// summaryField returns a field of the last "cycle done" line of log.
+func summaryField(log, key string) string {
+	i := strings.LastIndex(log, `msg="cycle done"`)
+	if i < 0 {
+		return ""
+	}
+	line, _, _ := strings.Cut(log[strings.LastIndex(log[:i], "\n")+1:], "\n")
+	return logFields(line)[key]
+}
+
+// readProc fills the memory figures of c from /proc/PID/status.
+func readProc(pid int, c *soakCycle) error {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return fmt.Errorf("the daemon's memory: %w", err)
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		key, val, ok := strings.Cut(line, ":")
+		if !ok {
+			continue
+		}
+		kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(val), " kB"), 10, 64)
+		if err != nil {
+			continue
+		}
+		switch key {
+		case "VmRSS":
+			c.rssKB = kb
+		case "VmHWM":
+			c.hwmKB = kb
+		case "RssAnon":
+			c.anonKB = kb
+		case "RssFile":
+			c.fileKB = kb
+		}
+	}
+	return nil
+}
