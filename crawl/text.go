@@ -40,7 +40,7 @@ func plainText(s string) string {
 		return plainRun(s)
 	}
 	var w textWriter
-	w.b.Grow(len(s)) // the text is rarely longer than the field
+	w.b.Grow(min(len(s), maxGrow)) // the text is rarely longer than the field
 	w.stripMarkup(s)
 	return w.result(s)
 }
@@ -55,7 +55,7 @@ func plainRun(s string) string {
 		return s
 	}
 	var w textWriter
-	w.b.Grow(len(s)) // the text is rarely longer than the field
+	w.b.Grow(min(len(s), maxGrow))
 	w.text(s, false)
 	return w.result(s)
 }
@@ -111,6 +111,11 @@ func spaceAt(s string, i int) int {
 	}
 	return 0
 }
+
+// maxGrow bounds the buffer reserved for a field's text at the start: a
+// field of a megabyte of markup (an article page of empty paragraphs)
+// should not reserve a megabyte for a few words.
+const maxGrow = 32 << 10
 
 // textWriter collects plain text, collapsing white space between words
 // and turning block boundaries into blank lines, so that no pass over the

@@ -1,6 +1,7 @@
 package crawl
 
 import (
+	"cmp"
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
@@ -94,12 +95,22 @@ func (g *benchText) summaryHTML() string {
 // server: "rss", "atom", "rdf" or "json".
 func benchFeed(format string, n int, seed uint64) []byte {
 	g := newBenchText(seed)
-	type entry struct{ title, link, summary, date string }
+	type entry struct{ title, link, summary, date, author string }
 	items := make([]entry, n)
 	published := time.Date(2025, 7, 1, 9, 30, 0, 0, time.UTC)
 	for i := range items {
 		items[i] = entry{g.title(), fmt.Sprintf("https://news.example.az/en/item/%d/%d", seed, i), g.summaryHTML(),
-			published.Add(-time.Duration(i) * time.Hour).Format(time.RFC3339)}
+			published.Add(-time.Duration(i) * time.Hour).Format(time.RFC3339), ""}
+		if i%3 == 0 { // as the local feed server names an author
+			items[i].author = "Aysel Mammadova"
+		}
+	}
+	// creator is the Dublin Core author element, when the item has one.
+	creator := func(author string) string {
+		if author == "" {
+			return ""
+		}
+		return "<dc:creator>" + author + "</dc:creator>"
 	}
 	esc := func(s string) string {
 		var b strings.Builder
@@ -110,11 +121,12 @@ func benchFeed(format string, n int, seed uint64) []byte {
 	switch format {
 	case "json":
 		type jsonItem struct {
-			ID          string `json:"id"`
-			URL         string `json:"url"`
-			Title       string `json:"title"`
-			ContentHTML string `json:"content_html"`
-			Date        string `json:"date_published"`
+			ID          string              `json:"id"`
+			URL         string              `json:"url"`
+			Title       string              `json:"title"`
+			ContentHTML string              `json:"content_html"`
+			Date        string              `json:"date_published"`
+			Authors     []map[string]string `json:"authors,omitempty"`
 		}
 		feed := struct {
 			Version string     `json:"version"`
@@ -123,7 +135,11 @@ func benchFeed(format string, n int, seed uint64) []byte {
 			Items   []jsonItem `json:"items"`
 		}{Version: "https://jsonfeed.org/version/1.1", Title: "Bench", Home: "https://news.example.az/"}
 		for _, it := range items {
-			feed.Items = append(feed.Items, jsonItem{it.link, it.link, it.title, it.summary, it.date})
+			ji := jsonItem{it.link, it.link, it.title, it.summary, it.date, nil}
+			if it.author != "" {
+				ji.Authors = []map[string]string{{"name": it.author}}
+			}
+			feed.Items = append(feed.Items, ji)
 		}
 		data, _ := json.MarshalIndent(feed, "", " ")
 		return data
@@ -132,9 +148,10 @@ func benchFeed(format string, n int, seed uint64) []byte {
 			`<title>Bench</title><id>https://news.example.az/atom</id><updated>2025-07-01T09:30:00Z</updated>` +
 			`<link rel="alternate" type="text/html" href="https://news.example.az/"/>` + "\n")
 		for _, it := range items {
+			author := cmp.Or(it.author, "Bench") // the local feed server names the feed when the item has no author
 			fmt.Fprintf(&b, `<entry><title>%s</title><id>%s</id><link rel="alternate" type="text/html" href="%s"/>`+
-				`<published>%s</published><updated>%s</updated><author><name>Bench</name></author>`+
-				`<summary type="html">%s</summary></entry>`+"\n", esc(it.title), it.link, it.link, it.date, it.date, esc(it.summary))
+				`<published>%s</published><updated>%s</updated><author><name>%s</name></author>`+
+				`<summary type="html">%s</summary></entry>`+"\n", esc(it.title), it.link, it.link, it.date, it.date, author, esc(it.summary))
 		}
 		b.WriteString("</feed>\n")
 	case "rdf":
@@ -143,7 +160,7 @@ func benchFeed(format string, n int, seed uint64) []byte {
 			`<title>Bench</title><link>https://news.example.az/</link><description>d</description></channel>` + "\n")
 		for _, it := range items {
 			fmt.Fprintf(&b, `<item rdf:about="%s"><title>%s</title><link>%s</link><description>%s</description>`+
-				`<dc:date>%s</dc:date><dc:identifier>%s</dc:identifier></item>`+"\n", it.link, esc(it.title), it.link, esc(it.summary), it.date, it.link)
+				`<dc:date>%s</dc:date>%s<dc:identifier>%s</dc:identifier></item>`+"\n", it.link, esc(it.title), it.link, esc(it.summary), it.date, creator(it.author), it.link)
 		}
 		b.WriteString("</rdf:RDF>\n")
 	default:
@@ -151,8 +168,8 @@ func benchFeed(format string, n int, seed uint64) []byte {
 			`<title>Bench</title><link>https://news.example.az/</link><description>d</description><language>en</language>` + "\n")
 		for _, it := range items {
 			d, _ := time.Parse(time.RFC3339, it.date)
-			fmt.Fprintf(&b, `<item><title>%s</title><link>%s</link><description>%s</description><pubDate>%s</pubDate>`+
-				`<guid isPermaLink="true">%s</guid></item>`+"\n", esc(it.title), it.link, esc(it.summary), d.Format(time.RFC1123Z), it.link)
+			fmt.Fprintf(&b, `<item><title>%s</title><link>%s</link><description>%s</description>%s<pubDate>%s</pubDate>`+
+				`<guid isPermaLink="true">%s</guid></item>`+"\n", esc(it.title), it.link, esc(it.summary), creator(it.author), d.Format(time.RFC1123Z), it.link)
 		}
 		b.WriteString("</channel></rss>\n")
 	}
