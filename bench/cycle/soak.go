@@ -58,9 +58,9 @@ func soak(ctx context.Context, o options, n int) (soakResult, bounds, error) {
 	}
 	if res.every == 0 {
 		// Time for the cycle (about twice the floor's, which a warm-up
-		// is) and the next warm-up, with room to spare; the tick is in
-		// whole seconds.
-		res.every = max(time.Second, (5*warm).Truncate(time.Second)+time.Second)
+		// pass is) and the next warm-up, with room to spare, rounded up
+		// to the whole seconds the schedule ticks in.
+		res.every = max(time.Second, (4*warm + time.Second - 1).Truncate(time.Second))
 	}
 	rc := runConfig{urls: b.urls, concurrency: b.concurrency, topics: generatedTopics(o.topics),
 		schedule: "@every " + res.every.String()}
