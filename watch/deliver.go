@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 
@@ -14,12 +15,17 @@ import (
 	"github.com/watcher-news/watcher/state"
 )
 
-// commit writes everything the crawl learnt in one state transaction: the
-// sources' new validators and health, the keys now seen, and the digest of
-// what matched. Seen keys and the digest that carries them go in together,
-// so a crash can neither lose a matched item nor send it twice.
+// commit writes everything the crawl learnt: the sources' new validators
+// and health, the keys now seen, and the digest of what matched. The store
+// writes a large cycle (a cold one over many sources) in bounded
+// transactions, each source's state and keys together; the digest goes in
+// one transaction with the keys of every source whose items it holds, so a
+// crash can neither lose a matched item (seen, in no digest) nor send it
+// twice. A crash between transactions leaves some sources as they were;
+// the next cycle reads them again.
 func (w *Watcher) commit(outcomes []*sourceOutcome, hits []matched) error {
 	b := state.Batch{Sources: map[string]state.Source{}, Seen: map[string][]string{}, Touched: map[string][]string{}}
+	carried := map[string]bool{}
 	for _, o := range outcomes {
 		if o.skip || o.interrupted {
 			continue
@@ -31,13 +37,20 @@ func (w *Watcher) commit(outcomes []*sourceOutcome, hits []matched) error {
 		if len(o.touched) > 0 {
 			b.Touched[o.src.Name] = o.touched
 		}
+		if len(o.hits) > 0 {
+			carried[o.src.Name] = true
+		}
 	}
 	if len(hits) > 0 {
 		d, err := w.digest(hits)
 		if err != nil {
 			return err
 		}
+		for _, m := range hits {
+			carried[m.item.Source] = true
+		}
 		b.Digest = d
+		b.DigestSources = slices.Sorted(maps.Keys(carried))
 	}
 	if err := w.store.Commit(b); err != nil {
 		return fmt.Errorf("save cycle: %w", err)
