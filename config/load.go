@@ -35,7 +35,7 @@ func Parse(data []byte, file string, opts Options) (*Config, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &decoder{file: file, dir: filepath.Dir(file), opts: opts}
+	d := &decoder{file: file, dir: filepath.Dir(file), opts: opts, budget: walkBudget(root)}
 	c := defaults()
 	c.File = file
 	d.config(root, c)

@@ -19,24 +19,44 @@ type decoder struct {
 	opts Options
 	errs []*Error
 	bad  map[*yaml.Node]bool // nodes already reported, to avoid a second error
-	// visits counts the values walked; see spend.
-	visits int
+	// visits counts the values walked, and budget bounds them; see spend.
+	visits, budget int
 }
 
-// maxVisits bounds the walk. A file is parsed in linear time, but
-// aliases let a small file name the same large list many times over
-// (the "billion laughs" pattern); a real configuration walks a few
-// hundred values.
-const maxVisits = 100_000
+// maxAliasValues bounds what aliases add to the walk. A file is parsed in
+// linear time, but aliases let a small file name the same large list many
+// times over (the "billion laughs" pattern); real configurations use
+// aliases for a shared setting or two.
+const maxAliasValues = 100_000
+
+// walkBudget is how many values the walk of root may spend: every node of
+// the file twice (a list item counts once as an item and once as a value),
+// plus maxAliasValues for what aliases repeat. A file without aliases
+// never reaches it, however many sources it lists, and an alias bomb is
+// stopped after a walk no longer than its own size plus maxAliasValues.
+func walkBudget(root *yaml.Node) int {
+	nodes := 0
+	stack := []*yaml.Node{root}
+	for len(stack) > 0 {
+		n := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if n == nil {
+			continue
+		}
+		nodes++
+		stack = append(stack, n.Content...) // an alias has none: not followed
+	}
+	return 2*nodes + maxAliasValues
+}
 
 // spend counts one value walked at n, and reports false (with one error
-// for the file) once the file has used up maxVisits.
+// for the file) once the walk has used up its budget.
 func (d *decoder) spend(n *yaml.Node) bool {
 	d.visits++
-	if d.visits == maxVisits+1 {
-		d.errorf(n, "", "too many values: aliases expand this file beyond %d values", maxVisits)
+	if d.visits == d.budget+1 {
+		d.errorf(n, "", "too many values: aliases expand this file by more than %d values", maxAliasValues)
 	}
-	return d.visits <= maxVisits
+	return d.visits <= d.budget
 }
 
 // errorf records a problem at n (which may be nil: no line) and key.
