@@ -1,9 +1,11 @@
 package state
 
 import (
+	"bytes"
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"path/filepath"
 	"reflect"
 	"testing"
@@ -55,33 +57,125 @@ func writeV1(t *testing.T, path string, seen map[string]map[string]time.Time, sr
 	}
 }
 
-// TestOpenMigratesSchema1 opens a file of the previous layout: every seen
-// key, its time, the sources and the digests survive, the keys are stored
-// compactly afterwards, and the file keeps working and reopens.
-func TestOpenMigratesSchema1(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "state.db")
-	apa := keys("apa", 0, 300) // more than one page
+// v1File writes a version 1 file: source apa with 300 keys (more than a
+// page; half of them old) and the non-hex key "k" (old), six more sources
+// of 40 recent keys, a source state and a pending digest.
+func v1File(t *testing.T) (path string, apa []string, src Source) {
+	t.Helper()
+	path = filepath.Join(t.TempDir(), "state.db")
+	apa = keys("apa", 0, 300)
 	old, recent := t0, t0.Add(30*day)
-	seen := map[string]map[string]time.Time{"apa": {"k": old}, "tass": {}}
+	seen := map[string]map[string]time.Time{"apa": {"k": old}}
 	for i, k := range apa {
 		seen["apa"][k] = old
 		if i%2 == 1 {
 			seen["apa"][k] = recent
 		}
 	}
-	seen["tass"][keys("tass", 0, 1)[0]] = recent
-	src := Source{Initialized: true, ETag: `W/"8243"`, LastSuccess: t0}
+	for i := range 6 {
+		name := fmt.Sprintf("outlet-%d", i)
+		seen[name] = map[string]time.Time{}
+		for _, k := range keys(name, 0, 40) {
+			seen[name][k] = recent
+		}
+	}
+	src = Source{Initialized: true, ETag: `W/"8243"`, LastSuccess: t0}
 	d := Digest{ID: "d1", Created: t0, Payload: []byte(`{"x":1}`), Sinks: map[string]*Delivery{"email": {}}}
 	writeV1(t, path, seen, src, d)
+	return path, apa, src
+}
 
-	clk := newClock()
-	clk.Advance(31 * day)
-	s := openAt(t, path, clk)
+// TestOpenMigratesSchema1 opens a file of the previous layout, in one
+// transaction and in bounded ones, and after a migration cut short by a
+// crash: every seen key, its time, the sources and the digests survive,
+// the keys are stored compactly afterwards, and the file keeps working
+// and reopens.
+func TestOpenMigratesSchema1(t *testing.T) {
+	tests := []struct {
+		name      string
+		maxTxKeys int
+		crashed   bool // one bounded migration step ran before a crash
+	}{
+		{"one transaction", 0, false},
+		{"bounded transactions", 50, false},
+		{"resumed after a crash", 0, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			path, apa, src := v1File(t)
+			if tc.crashed {
+				crashMigrating(t, path)
+			}
+			clk := newClock()
+			clk.Advance(31 * day)
+			s, err := Open(path, Options{Now: clk.Now, MaxTxKeys: tc.maxTxKeys})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer func() { _ = s.Close() }()
+			checkMigrated(t, s, apa, src)
+			if err := s.Close(); err != nil {
+				t.Fatal(err)
+			}
+			s = openAt(t, path, clk)
+			fresh := keys("apa", 300, 2)
+			mustCommit(t, s, Batch{Seen: map[string][]string{"apa": fresh}, Touched: map[string][]string{"apa": apa}})
+			if got := seenSet(t, s, "apa", append(apa, fresh...)); len(got) != 152 {
+				t.Errorf("%d of 152 keys seen after reopening", len(got))
+			}
+			assertCompact(t, s)
+		})
+	}
+}
+
+// crashMigrating leaves the file at path as an Open killed during the
+// migration would: marked version 2 and migrating, with the first
+// sources in the new form and the rest in the old.
+func crashMigrating(t *testing.T, path string) {
+	t.Helper()
+	db, err := bolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = db.Close() }()
+	err = db.Update(func(tx *bolt.Tx) error {
+		meta := tx.Bucket(bucketMeta)
+		if err := meta.Put(keySchema, []byte("2")); err != nil {
+			return err
+		}
+		return meta.Put(keyMigrating, migratingFrom(nil))
+	})
+	if err == nil {
+		err = db.Update(func(tx *bolt.Tx) error { _, err := migrateSome(tx, 350); return err })
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.View(func(tx *bolt.Tx) error {
+		if got, want := tx.Bucket(bucketMeta).Get(keyMigrating), migratingFrom([]byte("outlet-1")); !bytes.Equal(got, want) {
+			t.Errorf("mark after one step = %q, want %q", got, want)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// checkMigrated checks what the migration of v1File's file must keep.
+func checkMigrated(t *testing.T, s *Store, apa []string, src Source) {
+	t.Helper()
 	if got := seenSet(t, s, "apa", append(apa, "k")); len(got) != 301 {
 		t.Errorf("%d of 301 keys of apa seen after the migration", len(got))
 	}
-	if got := seenSet(t, s, "tass", apa); len(got) != 0 {
-		t.Errorf("apa's keys seen for tass after the migration: %d", len(got))
+	for i := range 6 {
+		name := fmt.Sprintf("outlet-%d", i)
+		if got := seenSet(t, s, name, keys(name, 0, 40)); len(got) != 40 {
+			t.Errorf("%d of 40 keys of %s seen after the migration", len(got), name)
+		}
+		if got := seenSet(t, s, name, apa); len(got) != 0 {
+			t.Errorf("apa's keys seen for %s after the migration: %d", name, len(got))
+		}
 	}
 	if got, err := s.Source("apa"); err != nil || !reflect.DeepEqual(got, src) {
 		t.Errorf("Source = %+v, %v; want %+v", got, err, src)
@@ -90,22 +184,11 @@ func TestOpenMigratesSchema1(t *testing.T) {
 		t.Errorf("Pending = %v, %v", ids(p), err)
 	}
 	assertCompact(t, s)
-
 	// The times came across: pruning at a day after the old ones removes
 	// exactly them (150 keys and "k").
 	if n, _, err := s.Prune(t0.Add(day)); err != nil || n != 151 {
 		t.Errorf("Prune removed %d keys, %v; want 151", n, err)
 	}
-	fresh := keys("apa", 300, 2)
-	mustCommit(t, s, Batch{Seen: map[string][]string{"apa": fresh}, Touched: map[string][]string{"apa": apa}})
-	if err := s.Close(); err != nil {
-		t.Fatal(err)
-	}
-	s = openAt(t, path, clk)
-	if got := seenSet(t, s, "apa", append(apa, fresh...)); len(got) != 152 {
-		t.Errorf("%d of 152 keys seen after reopening", len(got))
-	}
-	assertCompact(t, s)
 }
 
 // assertCompact checks the file is of the current schema and that every
@@ -113,8 +196,9 @@ func TestOpenMigratesSchema1(t *testing.T) {
 func assertCompact(t *testing.T, s *Store) {
 	t.Helper()
 	err := s.view(func(tx *bolt.Tx) error {
-		if v := string(tx.Bucket(bucketMeta).Get(keySchema)); v != "2" {
-			t.Errorf("schema version %q, want 2", v)
+		meta := tx.Bucket(bucketMeta)
+		if v := string(meta.Get(keySchema)); v != "2" || meta.Get(keyMigrating) != nil {
+			t.Errorf("schema version %q, migrating %q; want 2, not migrating", v, meta.Get(keyMigrating))
 		}
 		seen := tx.Bucket(bucketSeen)
 		return seen.ForEachBucket(func(name []byte) error {

@@ -31,9 +31,10 @@ var errForeign = errors.New("bbolt file without a watcher schema version")
 // errTruncated is the cause given when the file ends before its last page.
 var errTruncated = errors.New("truncated")
 
-// prepare checks the opened file, creates every bucket and brings an
-// older layout up to date, all in one Update: a crash during a migration
-// leaves the file as it was, to be migrated on the next Open.
+// prepare checks the opened file, creates every bucket and marks a new
+// file with the current schema, in one Update. A version 1 file is marked
+// version 2 and "migrating" in the same Update, then migrated in bounded
+// transactions (see migrate.go).
 func (s *Store) prepare() error {
 	if err := s.checkSize(); err != nil {
 		return s.openFailure(err)
@@ -48,16 +49,20 @@ func (s *Store) prepare() error {
 				return fmt.Errorf("create bucket %s: %w", name, err)
 			}
 		}
+		meta := tx.Bucket(bucketMeta)
+		if version == 1 {
+			if err := meta.Put(keyMigrating, migratingFrom(nil)); err != nil {
+				return err
+			}
+		}
 		if version == schemaVersion {
 			return nil
 		}
-		if version == 1 {
-			if err := migrateSeenV1(tx); err != nil {
-				return fmt.Errorf("migrate from schema version 1: %w", err)
-			}
-		}
-		return tx.Bucket(bucketMeta).Put(keySchema, []byte(strconv.Itoa(schemaVersion)))
+		return meta.Put(keySchema, []byte(strconv.Itoa(schemaVersion)))
 	})
+	if err == nil {
+		err = s.migrate()
+	}
 	return s.openFailure(err)
 }
 
