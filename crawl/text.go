@@ -98,16 +98,27 @@ func collapsed(s string) bool {
 }
 
 // spaceAt is the length of the white space rune (unicode.IsSpace, as
-// strings.Fields splits on) at s[i], or 0. Only a few lead bytes begin a
-// non-ASCII space, so Cyrillic and Latin letters cost one comparison.
+// strings.Fields splits on) at s[i], or 0. It is small enough to be
+// inlined: only a few lead bytes begin a non-ASCII space, so Cyrillic and
+// Latin letters cost one look-up in spaceBytes.
 func spaceAt(s string, i int) int {
-	switch c := s[i]; c {
-	case ' ', '\t', '\n', '\v', '\f', '\r':
+	switch spaceBytes[s[i]] {
+	case 1:
 		return 1
-	case 0xC2, 0xE1, 0xE2, 0xE3: // U+0085, U+00A0; U+1680; U+2000–U+205F; U+3000
-		if r, n := utf8.DecodeRuneInString(s[i:]); unicode.IsSpace(r) {
-			return n
-		}
+	case 2:
+		return wideSpaceAt(s[i:])
+	}
+	return 0
+}
+
+// spaceBytes is 1 for ASCII white space and 2 for the lead bytes of the
+// other white space runes: U+0085, U+00A0; U+1680; U+2000–U+205F; U+3000.
+var spaceBytes = [256]uint8{' ': 1, '\t': 1, '\n': 1, '\v': 1, '\f': 1, '\r': 1, 0xC2: 2, 0xE1: 2, 0xE2: 2, 0xE3: 2}
+
+// wideSpaceAt is the length of the white space rune s begins with, or 0.
+func wideSpaceAt(s string) int {
+	if r, n := utf8.DecodeRuneInString(s); unicode.IsSpace(r) {
+		return n
 	}
 	return 0
 }
@@ -131,7 +142,7 @@ func (w *textWriter) text(run string, decode bool) {
 	if decode && mayHoldEntity(run) {
 		run = html.UnescapeString(run)
 	}
-	start := -1 // of the current word
+	start := -1 // of the current words, single spaces between them
 	for i := 0; i < len(run); {
 		n := spaceAt(run, i)
 		if n == 0 {
@@ -139,6 +150,10 @@ func (w *textWriter) text(run string, decode bool) {
 				start = i
 			}
 			i++
+			continue
+		}
+		if start >= 0 && run[i] == ' ' && i+1 < len(run) && spaceAt(run, i+1) == 0 {
+			i++ // one space between words: written with them
 			continue
 		}
 		if start >= 0 {
@@ -153,7 +168,7 @@ func (w *textWriter) text(run string, decode bool) {
 	}
 }
 
-// word appends (part of) a word, after the separator it needs.
+// word appends (part of) a word or words, after the separator it needs.
 func (w *textWriter) word(s string) {
 	if w.b.Len() > 0 {
 		switch {
