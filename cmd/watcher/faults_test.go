@@ -160,12 +160,23 @@ func TestOnceOverFaults(t *testing.T) {
 	r.checkBackoff(t)
 }
 
-// checkRunBounded: the run ended within a bound set by the timeout, and
-// its memory stayed far below the bodies it was sent (200 MB, 1 GiB).
+// checkRunBounded: the run ended with every source reached, the slowest
+// cut at its timeout, and its memory stayed far below the bodies it was
+// sent (200 MB, 1 GiB). (How long it took is logged, not asserted: the
+// 429's Retry-After: 30 holds its host, which every source here shares.)
 func checkRunBounded(t *testing.T, m measuredRun) {
 	t.Helper()
-	if limit := 4 * faultTimeout; m.elapsed > limit {
-		t.Errorf("run took %s, want under %s (the slowest source is cut at %s)", m.elapsed, limit, faultTimeout)
+	if n := summaryField(t, m.stderr, "not_reached"); n != "0" {
+		t.Errorf("not_reached=%s, want 0", n)
+	}
+	slow := ""
+	for _, l := range strings.Split(m.stderr, "\n") {
+		if strings.Contains(l, `msg="source failed"`) && strings.Contains(l, "source=fault-slow ") {
+			slow = l
+		}
+	}
+	if !strings.Contains(slow, "timeout after "+faultTimeout.String()) {
+		t.Errorf("the slow source was not cut at its timeout of %s: %q", faultTimeout, slow)
 	}
 	if m.maxRSS > 300<<10 {
 		t.Errorf("peak RSS %s, want under 300 MiB", mib(m.maxRSS))

@@ -55,7 +55,7 @@ func TestSSRFThroughLinks(t *testing.T) {
 	}
 	refusals := 0
 	for _, line := range strings.Split(r.stderr, "\n") {
-		if strings.Contains(line, `msg="article fetch failed"`) && strings.Contains(line, "refusing to connect to 127.0.0.1") {
+		if strings.Contains(line, `msg="article page not read`) && strings.Contains(line, "refusing to connect to 127.0.0.1") {
 			refusals++
 		}
 	}
