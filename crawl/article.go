@@ -90,7 +90,7 @@ func (f *Fetcher) fetchArticles(ctx context.Context, c *colly.Collector, src Sou
 			put(it, err)
 			continue
 		}
-		applyArticle(it, a)
+		applyArticle(it, a, f.opts.Now())
 	}
 	if left > 0 {
 		f.log.Debug("article pages left for a later cycle", "source", src.Name, "count", left)
@@ -98,8 +98,10 @@ func (f *Fetcher) fetchArticles(ctx context.Context, c *colly.Collector, src Sou
 	return pending
 }
 
-// applyArticle fills an item from its page.
-func applyArticle(it *item.Item, a Article) {
+// applyArticle fills an item from its page. The page's date replaces a
+// guessed one only when it is plausible by the Fetcher's clock (the page
+// was read with the wall clock's).
+func applyArticle(it *item.Item, a Article, now time.Time) {
 	it.Body = a.Text
 	if it.Title == "" {
 		it.Title = a.Title
@@ -107,7 +109,7 @@ func applyArticle(it *item.Item, a Article) {
 	if it.Lang == "" {
 		it.Lang = a.Lang
 	}
-	if it.DateGuessed && !a.Published.IsZero() {
+	if it.DateGuessed && !a.Published.IsZero() && plausibleDate(a.Published, now) {
 		it.Published, it.DateGuessed = a.Published, false
 	}
 }
