@@ -35,6 +35,13 @@ type Source struct {
 	Fulltext bool
 	// Lang is the language the operator declared for the source, if any.
 	Lang string
+	// KeysOnly says the caller needs only the items' identities (a new
+	// source's first read, which records what is there and alerts
+	// nothing): their summaries and texts may be left unparsed.
+	KeysOnly bool
+	// SkipKnown lets items that known reports seen be left out of
+	// Result.Items, unparsed; their keys are in Result.Known.
+	SkipKnown bool
 }
 
 // URL returns the address the source is fetched from.
@@ -66,6 +73,9 @@ type Result struct {
 	RetryAfter time.Duration
 	// Bytes counts the body bytes read for this source.
 	Bytes int64
+	// Known are the keys of the items left out of Items because known
+	// reported them seen (Source.SkipKnown): still listed by the source.
+	Known []string
 	// Pending holds, by item key, the new items whose article page was
 	// wanted but not read this time, and why: the page failed, the
 	// article limit was reached, or the deadline came first. Their Body

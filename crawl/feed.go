@@ -39,7 +39,7 @@ func (f *Fetcher) fetchFeedSource(ctx context.Context, src Source, v Validators,
 		res.Validators = v
 		return res
 	}
-	items, err := f.parse(ctx, fr, src)
+	items, skipped, err := f.parse(ctx, fr, src, known)
 	fr.release()
 	if err != nil {
 		res.Err = sourceError(ctx, src, "parse", err)
@@ -49,6 +49,7 @@ func (f *Fetcher) fetchFeedSource(ctx context.Context, src Source, v Validators,
 		res.Pending = f.fetchArticles(ctx, f.collector(ctx), src, items, known)
 	}
 	res.Items = items
+	res.Known = skipped
 	res.Validators = fr.validators
 	return res
 }
@@ -56,21 +57,30 @@ func (f *Fetcher) fetchFeedSource(ctx context.Context, src Source, v Validators,
 // parse parses a fetched feed into finished items, holding one of the
 // Fetcher's parse slots (released even if the parser panics). A feed
 // longer than MaxItems keeps its newest items, with a warning.
-func (f *Fetcher) parse(ctx context.Context, fr *feedResponse, src Source) ([]item.Item, error) {
+//
+// Known items (when src.SkipKnown) and, for src.KeysOnly, the text of
+// the others are left out before parsing where their identities can be
+// read from the raw feed (see leanXML); the keys of the items left out
+// are returned.
+func (f *Fetcher) parse(ctx context.Context, fr *feedResponse, src Source, known func(string) bool) ([]item.Item, []string, error) {
 	if err := acquire(ctx, f.parsing); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer func() { <-f.parsing }()
-	p, err := parseFeedAt(fr.body, fr.contentType, fr.url, f.opts.MaxItems, f.opts.Now())
-	if err != nil {
-		return nil, err
+	lean := leanOptions{source: src.Name, keysOnly: src.KeysOnly}
+	if src.SkipKnown {
+		lean.known = known
 	}
-	if p.listed > len(p.items) {
+	p, err := parseFeedLean(fr.body, fr.contentType, fr.url, f.opts.MaxItems, f.opts.Now(), lean)
+	if err != nil {
+		return nil, nil, err
+	}
+	if p.listed-len(p.known) > len(p.items) {
 		f.log.Warn("feed lists more items than max_items: kept the newest", "source", src.Name,
-			"items", p.listed, "kept", len(p.items), "max_items", f.opts.MaxItems)
+			"items", p.listed, "kept", len(p.items)+len(p.known), "max_items", f.opts.MaxItems)
 	}
 	f.finishItems(p.items, src)
-	return p.items, nil
+	return p.items, p.known, nil
 }
 
 // readBody reads a whole response body into one buffer sized from its

@@ -22,6 +22,8 @@ type parsedFeed struct {
 	// listed is how many items the feed held; more than len(items) when
 	// the feed was cut to its newest.
 	listed int
+	// known are the keys of known items left out unparsed.
+	known []string
 }
 
 // parseFeed parses a feed body (RSS, Atom or JSON Feed, in any charset)
@@ -41,15 +43,39 @@ func parseFeed(body []byte, contentType string, base *url.URL, maxItems int) ([]
 // newest are among them, and gofeed builds at most twice the limit
 // however long the feed.
 func parseFeedAt(body []byte, contentType string, base *url.URL, maxItems int, now time.Time) (parsedFeed, error) {
+	return parseFeedLean(body, contentType, base, maxItems, now, leanOptions{})
+}
+
+// leanOptions say what of a feed the caller does not need (see leanXML).
+type leanOptions struct {
+	source   string            // the name keys are made with
+	keysOnly bool              // only identities: a first read
+	known    func(string) bool // items with these keys may be left out
+}
+
+// parseFeedLean is parseFeedAt leaving out, before gofeed runs, what lean
+// says is not needed. parsedFeed.known lists the keys of the items left out.
+func parseFeedLean(body []byte, contentType string, base *url.URL, maxItems int, now time.Time, lean leanOptions) (parsedFeed, error) {
 	data, err := toParseable(body, contentType)
 	if err != nil {
 		return parsedFeed{}, err
 	}
 	dropped := 0
+	var known []string
+	whole := data
 	if first := bytes.TrimLeft(data, " \t\r\n"); len(first) > 0 && first[0] == '<' {
 		data, dropped = pruneXML(data, maxXMLDepth, maxItems)
+		whole = data
+		data, known = leanXML(data, lean.source, lean.keysOnly, lean.known)
+	} else if len(first) > 0 && first[0] == '{' {
+		data, known = leanJSON(data, lean.source, lean.keysOnly, lean.known)
 	}
 	feed, err := gofeedParse(data)
+	if err != nil && len(data) != len(whole) {
+		// What the lean cut made unreadable, the whole feed decides.
+		data, known = whole, nil
+		feed, err = gofeedParse(data)
+	}
 	if errors.Is(err, gofeed.ErrFeedTypeNotDetected) {
 		if looksLikeHTML(data) {
 			return parsedFeed{}, fmt.Errorf("%w: got an HTML page", ErrNotAFeed)
@@ -73,7 +99,7 @@ func parseFeedAt(body []byte, contentType string, base *url.URL, maxItems int, n
 		items = append(items, convertItem(fis[i], base, feed.Language, dates[i]))
 	}
 	distrustSharedGUIDs(items)
-	return parsedFeed{items: items, listed: len(fis) + dropped}, nil
+	return parsedFeed{items: items, listed: len(fis) + dropped + len(known), known: known}, nil
 }
 
 // newest returns the indices, in increasing order, of the n newest of

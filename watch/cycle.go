@@ -328,12 +328,20 @@ func (w *Watcher) crawlOne(ctx context.Context, o *sourceOutcome) {
 	known := func(string) bool { return true }
 	if o.prev.Initialized {
 		known = func(k string) bool {
+			// On a read error the item counts as unseen: kept, not
+			// skipped (filterNew then fails the source with the error).
 			seen, err := w.store.SeenKeys(o.src.Name, []string{k})
-			return err != nil || seen[k]
+			return err == nil && seen[k]
 		}
 	}
 	v := crawl.Validators{ETag: o.prev.ETag, LastModified: o.prev.LastModified}
-	o.res = w.fetcher.Fetch(ctx, toCrawlSource(o.src), v, known)
+	cs := toCrawlSource(o.src)
+	// What the cycle will not use need not be parsed: on a first read
+	// (unless backfill asks for matches) only the items' keys, later the
+	// items not seen before.
+	cs.KeysOnly = !o.prev.Initialized && w.cfg.Backfill == 0
+	cs.SkipKnown = o.prev.Initialized
+	o.res = w.fetcher.Fetch(ctx, cs, v, known)
 	if o.res.Err != nil && (ctx.Err() != nil || errors.Is(o.res.Err, crawl.ErrDeferred)) {
 		if errors.Is(context.Cause(ctx), crawl.ErrDeferred) || errors.Is(o.res.Err, crawl.ErrDeferred) {
 			w.notReached(o, o.res.Err)
@@ -400,6 +408,8 @@ func (w *Watcher) filterNew(o *sourceOutcome, now time.Time) error {
 		byKey[k] = it
 		keys = append(keys, k)
 	}
+	// The items the fetcher left out as seen are still listed: touched.
+	o.touched = append(o.touched, o.res.Known...)
 	seen := map[string]bool{}
 	if !first {
 		var err error

@@ -1,0 +1,398 @@
+package crawl
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/url"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/watcher-news/watcher/item"
+)
+
+// Most of a cycle's CPU is gofeed building items (encoding/xml decodes
+// every character of every summary). Much of it is for items the watcher
+// throws away at once: in a feed that changed, the items it has seen
+// before (48 of 50 when two stories were added); on a source's first read,
+// which records what is there without alerting, the summaries and texts of
+// every item. leanXML removes that work before gofeed runs: it leaves out
+// the items whose identity is known, and on a first read the text of the
+// rest, when it can tell each item's identity from the raw XML exactly as
+// item.Key will compute it from what gofeed builds. When it cannot, for any
+// item of the feed, it leaves the feed whole: the saving is never bought
+// with a wrong identity.
+
+// leanMaxID bounds an identity read from the raw XML: well under maxTitle,
+// the cut convertItem applies to a GUID, so the raw text is what the key
+// hashes.
+const leanMaxID = 200
+
+// leanXML returns body with the known items left out (when known is not
+// nil) and, with keysOnly, the summary and content of the others, with the
+// keys of the items left out. source is the name the keys are made with.
+func leanXML(body []byte, source string, keysOnly bool, known func(key string) bool) ([]byte, []string) {
+	if !keysOnly && known == nil {
+		return body, nil
+	}
+	items, ok := scanItems(body)
+	if !ok || len(items) == 0 {
+		return body, nil
+	}
+	ids := make(map[string]bool, len(items))
+	for _, it := range items {
+		if it.id == "" || ids[it.id] {
+			return body, nil // an item without a safe identity, or a repeat: distrustSharedGUIDs decides
+		}
+		ids[it.id] = true
+	}
+	p := pruner{body: body}
+	var skipped []string
+	for _, it := range items {
+		key := item.Key(source, it.guid, it.link, "")
+		if known != nil && known(key) {
+			p.drop(it.span.from, it.span.to)
+			skipped = append(skipped, key)
+			continue
+		}
+		if keysOnly {
+			for _, t := range it.text {
+				p.drop(t.from, t.to)
+			}
+		}
+	}
+	return p.result(), skipped
+}
+
+// scannedItem is what scanItems reads of one item or entry.
+type scannedItem struct {
+	span span
+	// guid is the text of its <guid> (RSS) or <id> (Atom); link the text
+	// of its one <link> (RSS and RDF, when it has no GUID). id is the one
+	// of them the key is made of, empty when neither is safe to read raw.
+	guid, link, id string
+	// text are its other child elements (title, summary, content,
+	// categories, authors …), which a first read does not need.
+	text []span
+	// attrLink: it has a link that is not the text of an RSS <link>.
+	attrLink bool
+}
+
+// keyElement names the child elements of an item that a first read
+// keeps: what the key is made of, and the dates by which a feed longer
+// than max_items keeps its newest.
+var keyElement = map[string]bool{
+	"guid": true, "id": true, "link": true,
+	"pubdate": true, "published": true, "updated": true, "modified": true,
+	"issued": true, "created": true, "date": true,
+}
+
+// scanItems reads the items of a pruned, UTF-8 XML feed. ok is false when
+// the feed's shape is one it does not read (items nested in each other,
+// markup it cannot follow).
+func scanItems(body []byte) (items []scannedItem, ok bool) {
+	depth, itemDepth := 0, -1
+	var cur *scannedItem
+	links := 0
+	childStart, childName := -1, ""
+	var stack []string
+	for i := 0; i < len(body); {
+		lt := bytes.IndexByte(body[i:], '<')
+		if lt < 0 {
+			break
+		}
+		start := i + lt
+		end, delta := scanMarkup(body, start)
+		// Elements must nest properly: of a malformed feed gofeed's
+		// lenient parse may see other items than this scan.
+		switch {
+		case delta > 0:
+			stack = append(stack, string(tagName(body[start+1:])))
+		case delta < 0:
+			if len(stack) == 0 || stack[len(stack)-1] != string(tagName(body[start+2:])) {
+				return nil, false
+			}
+			stack = stack[:len(stack)-1]
+		}
+		switch {
+		case cur == nil && delta > 0 && (depth == itemDepth || itemDepth < 0 && depth <= 2) && isItem(body[start+1:end]):
+			itemDepth = depth
+			items = append(items, scannedItem{span: span{from: start}})
+			cur = &items[len(items)-1]
+			links = 0
+		case cur != nil && depth == itemDepth+1 && delta > 0:
+			childStart, childName = start, localName(body[start+1:end])
+			if childName == "item" || childName == "entry" {
+				return nil, false
+			}
+		case cur != nil && depth == itemDepth+1 && delta == 0 && end > start+1 && nameStart(body[start+1]):
+			// An empty child element: an empty <guid/> or <id/> is no
+			// GUID; an empty <link/> (Atom's <link href>) is a link read
+			// from attributes, which only a GUID can stand in for.
+			if n := localName(body[start+1 : end]); n == "link" {
+				cur.attrLink = true
+			} else if !keyElement[n] {
+				cur.text = append(cur.text, span{start, end})
+			}
+		case cur != nil && depth == itemDepth+2 && delta < 0 && childStart >= 0:
+			text := body[childStartEnd(body, childStart):start]
+			// Only unprefixed guid, id and link are the core elements
+			// gofeed reads them from; another namespace's are extensions.
+			core := !bytes.ContainsRune(tagName(body[childStart+1:]), ':')
+			switch {
+			case core && childName == "guid" && isItemOf(body, cur.span.from, "item"),
+				core && childName == "id" && isItemOf(body, cur.span.from, "entry"):
+				cur.guid = rawID(text)
+				if cur.guid == "" && len(bytes.TrimSpace(text)) > 0 {
+					cur.guid = "\x00" // present but not safe to read raw
+				}
+			case core && childName == "link":
+				links++
+				cur.link = rawID(text)
+			case childName == "link":
+				cur.attrLink = true // some other namespace's link: leave it to gofeed
+			case !keyElement[childName]:
+				cur.text = append(cur.text, span{childStart, end})
+			}
+			childStart = -1
+		case cur != nil && depth == itemDepth+1 && delta < 0:
+			cur.span.to = end
+			cur.id = itemID(cur, links)
+			cur = nil
+		}
+		depth = max(depth+delta, 0)
+		i = end
+	}
+	if cur != nil || len(stack) != 0 {
+		return nil, false // unclosed
+	}
+	return items, true
+}
+
+// itemID is the identity item.Key will use: the GUID when there is one,
+// else the one link when it is absolute and plain; empty when neither can
+// be read from the raw XML with certainty.
+func itemID(it *scannedItem, links int) string {
+	switch {
+	case it.guid == "\x00":
+		it.guid = ""
+		return ""
+	case it.guid != "":
+		it.link = ""
+		return "g:" + it.guid
+	case links == 1 && !it.attrLink && it.link != "":
+		if abs, ok := linkIdentity(it.link); ok {
+			it.link = abs
+			return "u:" + abs
+		}
+	}
+	it.link = ""
+	return ""
+}
+
+// rawID returns text trimmed when it is what gofeed will read from it:
+// no markup, CDATA or entity reference to decode, short, one line;
+// otherwise "".
+func rawID(text []byte) string {
+	t := bytes.TrimSpace(text)
+	if len(t) == 0 || len(t) > leanMaxID || bytes.ContainsAny(t, "<&\r\n\t") {
+		return ""
+	}
+	return string(t)
+}
+
+// linkIdentity returns the URL itemLink makes of link when it makes it
+// without the feed's base (an absolute link without dot segments), so
+// that the raw link gives the key the parsed item will have; ok is false
+// otherwise.
+func linkIdentity(link string) (string, bool) {
+	u, err := url.Parse(strings.TrimSpace(link))
+	if err != nil || u.Scheme == "" || strings.Contains(u.EscapedPath(), "/.") {
+		return "", false
+	}
+	abs := absolute(nil, link)
+	return abs, abs != ""
+}
+
+// childStartEnd returns the offset just past the start tag at start.
+func childStartEnd(body []byte, start int) int {
+	end, _ := scanMarkup(body, start)
+	return end
+}
+
+// isItemOf reports whether the start tag at from is an element named name
+// (whatever its prefix).
+func isItemOf(body []byte, from int, name string) bool {
+	end, _ := scanMarkup(body, from)
+	return localName(body[from+1:end]) == name
+}
+
+// tagName returns the qualified name at the start of a tag (after its '<').
+func tagName(tag []byte) []byte {
+	if k := bytes.IndexAny(tag, " \t\r\n/>"); k >= 0 {
+		return tag[:k]
+	}
+	return tag
+}
+
+// localName returns the name of a tag (without its '<' or '/'), without
+// its namespace prefix.
+func localName(tag []byte) string {
+	tag = bytes.TrimPrefix(tag, []byte("/"))
+	name := tag
+	if k := bytes.IndexAny(tag, " \t\r\n/>"); k >= 0 {
+		name = tag[:k]
+	}
+	if k := bytes.LastIndexByte(name, ':'); k >= 0 {
+		name = name[k+1:]
+	}
+	// gofeed's RSS parser reads element names in any case (<GUID>).
+	return string(bytes.ToLower(name))
+}
+
+// jsonItemKey is what leanJSON reads of a JSON Feed item: its identity
+// and dates, kept raw so that a first read's item is rebuilt from them.
+type jsonItemKey struct {
+	ID            json.RawMessage `json:"id,omitempty"`
+	URL           json.RawMessage `json:"url,omitempty"`
+	DatePublished json.RawMessage `json:"date_published,omitempty"`
+	DateModified  json.RawMessage `json:"date_modified,omitempty"`
+}
+
+// leanJSON is leanXML for a JSON Feed: the items whose keys known reports
+// are left out, and with keysOnly the others are cut to their identity and
+// dates. It decodes with encoding/json, as gofeed does, so an id reads the
+// same to both; a feed whose every item it cannot identify is left whole.
+func leanJSON(body []byte, source string, keysOnly bool, known func(key string) bool) ([]byte, []string) {
+	if !keysOnly && known == nil {
+		return body, nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return body, nil
+	}
+	type element struct {
+		from, to int
+		key      string
+		item     jsonItemKey
+	}
+	var elems []element
+	arrayFrom, arrayTo, found := 0, 0, false
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return body, nil
+		}
+		if name, _ := tok.(string); name != "items" || found {
+			if err := skipJSONValue(dec); err != nil {
+				return body, nil
+			}
+			continue
+		}
+		if tok, err := dec.Token(); err != nil || tok != json.Delim('[') {
+			return body, nil
+		}
+		found = true
+		arrayFrom = int(dec.InputOffset())
+		ids := map[string]bool{}
+		for dec.More() {
+			from := int(dec.InputOffset())
+			var it jsonItemKey
+			if err := dec.Decode(&it); err != nil {
+				return body, nil
+			}
+			guid, link, ok := jsonIdentity(it)
+			id := "g:" + guid
+			if guid == "" {
+				id = "u:" + link
+			}
+			if !ok || ids[id] {
+				return body, nil
+			}
+			ids[id] = true
+			elems = append(elems, element{from: from, to: int(dec.InputOffset()), key: item.Key(source, guid, link, ""), item: it})
+		}
+		arrayTo = int(dec.InputOffset())
+		if _, err := dec.Token(); err != nil { // the closing ']'
+			return body, nil
+		}
+	}
+	if !found || len(elems) == 0 {
+		return body, nil
+	}
+	var out bytes.Buffer
+	out.Grow(len(body))
+	out.Write(body[:arrayFrom])
+	var skipped []string
+	first := true
+	for _, e := range elems {
+		if known != nil && known(e.key) {
+			skipped = append(skipped, e.key)
+			continue
+		}
+		if !first {
+			out.WriteByte(',')
+		}
+		first = false
+		if keysOnly {
+			b, err := json.Marshal(e.item)
+			if err != nil {
+				return body, nil
+			}
+			out.Write(b)
+			continue
+		}
+		// The element as it was, without the comma that led it.
+		out.Write(bytes.TrimLeft(body[e.from:e.to], " \t\r\n,"))
+	}
+	out.Write(body[arrayTo:])
+	return out.Bytes(), skipped
+}
+
+// jsonIdentity returns the GUID or link item.Key will be made of, as
+// gofeed reads them (an id that is a string or a number; else the url),
+// and whether it can be read with certainty.
+func jsonIdentity(it jsonItemKey) (guid, link string, ok bool) {
+	if len(it.ID) > 0 && string(it.ID) != "null" {
+		var s string
+		if err := json.Unmarshal(it.ID, &s); err != nil {
+			var n json.Number
+			if err := json.Unmarshal(it.ID, &n); err != nil {
+				return "", "", false
+			}
+			s = n.String()
+		}
+		s = strings.TrimSpace(s)
+		if s != "" {
+			return s, "", len(s) <= leanMaxID && utf8.ValidString(s)
+		}
+	}
+	if len(it.URL) == 0 {
+		return "", "", false
+	}
+	var u string
+	if err := json.Unmarshal(it.URL, &u); err != nil {
+		return "", "", false
+	}
+	abs, ok := linkIdentity(strings.ToValidUTF8(u, ""))
+	return "", abs, ok
+}
+
+// skipJSONValue reads past the next value of dec, whatever it is.
+func skipJSONValue(dec *json.Decoder) error {
+	depth := 0
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return err
+		}
+		switch tok {
+		case json.Delim('{'), json.Delim('['):
+			depth++
+		case json.Delim('}'), json.Delim(']'):
+			depth--
+		}
+		if depth == 0 {
+			return nil
+		}
+	}
+}
