@@ -42,6 +42,9 @@ type Source struct {
 	// SkipKnown lets items that known reports seen be left out of
 	// Result.Items, unparsed; their keys are in Result.Known.
 	SkipKnown bool
+	// Seen, when set, answers for SkipKnown which of a feed's keys were
+	// seen, in one call (one state read per feed, not one per item).
+	Seen func(keys []string) map[string]bool
 }
 
 // URL returns the address the source is fetched from.

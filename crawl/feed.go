@@ -68,8 +68,17 @@ func (f *Fetcher) parse(ctx context.Context, fr *feedResponse, src Source, known
 	}
 	defer func() { <-f.parsing }()
 	lean := leanOptions{source: src.Name, keysOnly: src.KeysOnly}
-	if src.SkipKnown {
-		lean.known = known
+	switch {
+	case src.SkipKnown && src.Seen != nil:
+		lean.known = src.Seen
+	case src.SkipKnown:
+		lean.known = func(keys []string) map[string]bool {
+			m := make(map[string]bool, len(keys))
+			for _, k := range keys {
+				m[k] = known(k)
+			}
+			return m
+		}
 	}
 	p, err := parseFeedLean(fr.body, fr.contentType, fr.url, f.opts.MaxItems, f.opts.Now(), lean)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/url"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -27,10 +28,13 @@ import (
 // hashes.
 const leanMaxID = 200
 
-// leanXML returns body with the known items left out (when known is not
-// nil) and, with keysOnly, the summary and content of the others, with the
+// leanXML returns body with the items left out that known (when not nil)
+// reports seen, asked once for all the feed's keys, and, with keysOnly, the summary and content of the others, with the
 // keys of the items left out. source is the name the keys are made with.
-func leanXML(body []byte, source string, keysOnly bool, known func(key string) bool) ([]byte, []string) {
+//
+// needDates keeps the items' dates on a first read: the feed was longer
+// than max items (pruneXML cut it), or is.
+func leanXML(body []byte, source string, keysOnly bool, known func(keys []string) map[string]bool, maxItems int, needDates bool) ([]byte, []string) {
 	if !keysOnly && known == nil {
 		return body, nil
 	}
@@ -38,6 +42,7 @@ func leanXML(body []byte, source string, keysOnly bool, known func(key string) b
 	if !ok || len(items) == 0 {
 		return body, nil
 	}
+	needDates = needDates || len(items) > maxItems
 	ids := make(map[string]bool, len(items))
 	for _, it := range items {
 		if it.id == "" || ids[it.id] {
@@ -45,17 +50,32 @@ func leanXML(body []byte, source string, keysOnly bool, known func(key string) b
 		}
 		ids[it.id] = true
 	}
+	keys := make([]string, len(items))
+	for i, it := range items {
+		keys[i] = item.Key(source, it.guid, it.link, "")
+	}
+	var seen map[string]bool
+	if known != nil {
+		seen = known(keys)
+	}
 	p := pruner{body: body}
 	var skipped []string
-	for _, it := range items {
-		key := item.Key(source, it.guid, it.link, "")
-		if known != nil && known(key) {
+	for i, it := range items {
+		key := keys[i]
+		if seen[key] {
 			p.drop(it.span.from, it.span.to)
 			skipped = append(skipped, key)
 			continue
 		}
 		if keysOnly {
-			for _, t := range it.text {
+			drop := slices.Clone(it.text)
+			if it.guid != "" {
+				drop = append(drop, it.links...)
+			}
+			if !needDates {
+				drop = append(drop, it.dates...)
+			}
+			for _, t := range drop {
 				p.drop(t.from, t.to)
 			}
 		}
@@ -70,18 +90,18 @@ type scannedItem struct {
 	// of its one <link> (RSS and RDF, when it has no GUID). id is the one
 	// of them the key is made of, empty when neither is safe to read raw.
 	guid, link, id string
-	// text are its other child elements (title, summary, content,
-	// categories, authors …), which a first read does not need.
-	text []span
+	// text are its child elements other than identity and dates (title,
+	// summary, content, categories, authors …); links and dates are its
+	// links and dates. A first read needs only what the key is made of,
+	// and the dates when the feed is longer than max_items.
+	text, links, dates []span
 	// attrLink: it has a link that is not the text of an RSS <link>.
 	attrLink bool
 }
 
-// keyElement names the child elements of an item that a first read
-// keeps: what the key is made of, and the dates by which a feed longer
-// than max_items keeps its newest.
-var keyElement = map[string]bool{
-	"guid": true, "id": true, "link": true,
+// dateElement names the child elements of an item that hold its dates,
+// by which a feed longer than max_items keeps its newest.
+var dateElement = map[string]bool{
 	"pubdate": true, "published": true, "updated": true, "modified": true,
 	"issued": true, "created": true, "date": true,
 }
@@ -128,9 +148,13 @@ func scanItems(body []byte) (items []scannedItem, ok bool) {
 			// An empty child element: an empty <guid/> or <id/> is no
 			// GUID; an empty <link/> (Atom's <link href>) is a link read
 			// from attributes, which only a GUID can stand in for.
-			if n := localName(body[start+1 : end]); n == "link" {
+			switch n := localName(body[start+1 : end]); {
+			case n == "link":
 				cur.attrLink = true
-			} else if !keyElement[n] {
+				cur.links = append(cur.links, span{start, end})
+			case dateElement[n]:
+				cur.dates = append(cur.dates, span{start, end})
+			case n != "guid" && n != "id":
 				cur.text = append(cur.text, span{start, end})
 			}
 		case cur != nil && depth == itemDepth+2 && delta < 0 && childStart >= 0:
@@ -148,9 +172,13 @@ func scanItems(body []byte) (items []scannedItem, ok bool) {
 			case core && childName == "link":
 				links++
 				cur.link = rawID(text)
+				cur.links = append(cur.links, span{childStart, end})
 			case childName == "link":
 				cur.attrLink = true // some other namespace's link: leave it to gofeed
-			case !keyElement[childName]:
+				cur.links = append(cur.links, span{childStart, end})
+			case dateElement[childName]:
+				cur.dates = append(cur.dates, span{childStart, end})
+			case childName != "guid" && childName != "id":
 				cur.text = append(cur.text, span{childStart, end})
 			}
 			childStart = -1
@@ -262,7 +290,7 @@ type jsonItemKey struct {
 // are left out, and with keysOnly the others are cut to their identity and
 // dates. It decodes with encoding/json, as gofeed does, so an id reads the
 // same to both; a feed whose every item it cannot identify is left whole.
-func leanJSON(body []byte, source string, keysOnly bool, known func(key string) bool) ([]byte, []string) {
+func leanJSON(body []byte, source string, keysOnly bool, known func(keys []string) map[string]bool, maxItems int) ([]byte, []string) {
 	if !keysOnly && known == nil {
 		return body, nil
 	}
@@ -319,13 +347,21 @@ func leanJSON(body []byte, source string, keysOnly bool, known func(key string) 
 	if !found || len(elems) == 0 {
 		return body, nil
 	}
+	var seen map[string]bool
+	if known != nil {
+		keys := make([]string, len(elems))
+		for i, e := range elems {
+			keys[i] = e.key
+		}
+		seen = known(keys)
+	}
 	var out bytes.Buffer
 	out.Grow(len(body))
 	out.Write(body[:arrayFrom])
 	var skipped []string
 	first := true
 	for _, e := range elems {
-		if known != nil && known(e.key) {
+		if seen[e.key] {
 			skipped = append(skipped, e.key)
 			continue
 		}
@@ -334,7 +370,14 @@ func leanJSON(body []byte, source string, keysOnly bool, known func(key string) 
 		}
 		first = false
 		if keysOnly {
-			b, err := json.Marshal(e.item)
+			min := jsonItemKey{ID: e.item.ID}
+			if guid, _, _ := jsonIdentity(e.item); guid == "" {
+				min = jsonItemKey{URL: e.item.URL}
+			}
+			if len(elems) > maxItems {
+				min.DatePublished, min.DateModified = e.item.DatePublished, e.item.DateModified
+			}
+			b, err := json.Marshal(min)
 			if err != nil {
 				return body, nil
 			}

@@ -48,9 +48,9 @@ func parseFeedAt(body []byte, contentType string, base *url.URL, maxItems int, n
 
 // leanOptions say what of a feed the caller does not need (see leanXML).
 type leanOptions struct {
-	source   string            // the name keys are made with
-	keysOnly bool              // only identities: a first read
-	known    func(string) bool // items with these keys may be left out
+	source   string                         // the name keys are made with
+	keysOnly bool                           // only identities: a first read
+	known    func([]string) map[string]bool // which of the keys of items were seen: those may be left out
 }
 
 // parseFeedLean is parseFeedAt leaving out, before gofeed runs, what lean
@@ -66,9 +66,9 @@ func parseFeedLean(body []byte, contentType string, base *url.URL, maxItems int,
 	if first := bytes.TrimLeft(data, " \t\r\n"); len(first) > 0 && first[0] == '<' {
 		data, dropped = pruneXML(data, maxXMLDepth, maxItems)
 		whole = data
-		data, known = leanXML(data, lean.source, lean.keysOnly, lean.known)
+		data, known = leanXML(data, lean.source, lean.keysOnly, lean.known, maxItems, dropped > 0)
 	} else if len(first) > 0 && first[0] == '{' {
-		data, known = leanJSON(data, lean.source, lean.keysOnly, lean.known)
+		data, known = leanJSON(data, lean.source, lean.keysOnly, lean.known, maxItems)
 	}
 	feed, err := gofeedParse(data)
 	if err != nil && len(data) != len(whole) {

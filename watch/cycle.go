@@ -341,6 +341,13 @@ func (w *Watcher) crawlOne(ctx context.Context, o *sourceOutcome) {
 	// items not seen before.
 	cs.KeysOnly = !o.prev.Initialized && w.cfg.Backfill == 0
 	cs.SkipKnown = o.prev.Initialized
+	cs.Seen = func(keys []string) map[string]bool {
+		seen, err := w.store.SeenKeys(o.src.Name, keys)
+		if err != nil {
+			return nil // all unseen: kept, and filterNew reports the error
+		}
+		return seen
+	}
 	o.res = w.fetcher.Fetch(ctx, cs, v, known)
 	if o.res.Err != nil && (ctx.Err() != nil || errors.Is(o.res.Err, crawl.ErrDeferred)) {
 		if errors.Is(context.Cause(ctx), crawl.ErrDeferred) || errors.Is(o.res.Err, crawl.ErrDeferred) {
