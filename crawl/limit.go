@@ -193,10 +193,33 @@ func (t *limitTransport) host(name string) *host {
 	defer t.mu.Unlock()
 	h, ok := t.hosts[name]
 	if !ok {
+		if len(t.hosts) >= maxIdleHosts {
+			t.forgetIdle()
+		}
 		h = &host{perHost: t.perHost}
 		t.hosts[name] = h
 	}
 	return h
+}
+
+// maxIdleHosts is how many hosts the transport remembers before it
+// forgets the idle ones: the article pages of an aggregator's feeds come
+// from thousands of sites, and a daemon must not remember each forever.
+const maxIdleHosts = 4096
+
+// forgetIdle drops the hosts with nothing in flight or waiting, no pause
+// in force and no request for an hour; t.mu is held.
+func (t *limitTransport) forgetIdle() {
+	now := t.now()
+	for name, h := range t.hosts {
+		h.mu.Lock()
+		idle := h.inflight == 0 && len(h.waiters) == 0 && h.slow == 0 && h.crawlDelay == 0 &&
+			!h.pausedUntil.After(now) && now.Sub(h.lastStart) > time.Hour
+		h.mu.Unlock()
+		if idle {
+			delete(t.hosts, name)
+		}
+	}
 }
 
 // acquire takes one of the host's slots, first come, first served.

@@ -32,6 +32,10 @@ const (
 	robotsMaxBody     = 512 << 10        // Google reads 500 KiB of it
 )
 
+// maxRobotsEntries bounds the hosts whose robots.txt is kept: past it,
+// the expired ones are dropped, then any (they are read again if needed).
+const maxRobotsEntries = 4096
+
 type robotsCache struct {
 	mu      sync.Mutex
 	entries map[string]*robotsEntry // by scheme://host
@@ -92,6 +96,9 @@ func (f *Fetcher) robotsFor(ctx context.Context, u *url.URL) (*robotstxt.RobotsD
 			case <-ctx.Done():
 				return nil, context.Cause(ctx)
 			}
+		}
+		if len(c.entries) >= maxRobotsEntries {
+			c.forgetExpired(f.opts.Now())
 		}
 		e = &robotsEntry{ready: make(chan struct{})}
 		c.entries[key] = e
@@ -155,4 +162,26 @@ func robotsMaxAge(cc string) time.Duration {
 		}
 	}
 	return robotsLifetime
+}
+
+// forgetExpired drops the entries that are done and expired, and if that
+// is not enough, done ones at random; c.mu is held.
+func (c *robotsCache) forgetExpired(now time.Time) {
+	for _, always := range []bool{false, true} {
+		for k, e := range c.entries {
+			select {
+			case <-e.ready:
+				if always || !now.Before(e.expires) {
+					delete(c.entries, k)
+				}
+			default:
+			}
+			if always && len(c.entries) < maxRobotsEntries/2 {
+				return
+			}
+		}
+		if len(c.entries) < maxRobotsEntries {
+			return
+		}
+	}
 }

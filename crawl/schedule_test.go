@@ -539,3 +539,49 @@ func TestOneBrokenFeedDoesNotSlowItsHost(t *testing.T) {
 		t.Errorf("%d requests at once after one feed's 500, want the 2 per_host allows", p)
 	}
 }
+
+// TestIdleHostsAreForgotten: a daemon reading article pages from
+// thousands of sites does not keep every host's state forever; a host in
+// a pause or with a request in flight is kept.
+func TestIdleHostsAreForgotten(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		lt := newLimitTransport(nil, Options{Concurrency: 4, PerHost: 2, MaxBody: 1})
+		for i := range maxIdleHosts - 2 {
+			lt.host(fmt.Sprint("site", i, ".example")).lastStart = time.Now()
+		}
+		busy := lt.host("busy.example")
+		busy.inflight = 1
+		paused := lt.host("paused.example")
+		paused.pausedUntil = time.Now().Add(3 * time.Hour)
+		time.Sleep(2 * time.Hour)
+		lt.host("new.example")
+		if n := len(lt.hosts); n != 3 {
+			t.Errorf("%d hosts remembered after the sweep, want 3 (busy, paused, new)", n)
+		}
+	})
+}
+
+// TestRobotsCacheIsBounded: robots.txt entries past the bound are
+// dropped, the expired ones first.
+func TestRobotsCacheIsBounded(t *testing.T) {
+	c := robotsCache{entries: map[string]*robotsEntry{}}
+	now := time.Now()
+	done := make(chan struct{})
+	close(done)
+	for i := range maxRobotsEntries {
+		exp := now.Add(time.Hour)
+		if i%2 == 0 {
+			exp = now.Add(-time.Minute)
+		}
+		c.entries[fmt.Sprint("https://site", i)] = &robotsEntry{ready: done, expires: exp}
+	}
+	c.forgetExpired(now)
+	if n := len(c.entries); n != maxRobotsEntries/2 {
+		t.Errorf("%d entries after dropping the expired, want %d", n, maxRobotsEntries/2)
+	}
+	for _, e := range c.entries {
+		if !now.Before(e.expires) {
+			t.Fatal("an expired entry was kept")
+		}
+	}
+}
