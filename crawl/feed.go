@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"sync"
 
 	"github.com/watcher-news/watcher/item"
 )
@@ -92,20 +93,41 @@ func (f *Fetcher) parse(ctx context.Context, fr *feedResponse, src Source, known
 	return p.items, p.known, nil
 }
 
-// readBody reads a whole response body into one buffer sized from its
-// declared length (bounded by the body limit), so a feed is not copied
-// through a growing buffer.
-func readBody(resp *http.Response, limit int64) ([]byte, error) {
-	var buf bytes.Buffer
+// bodyPool recycles the buffers feed bodies are read into. A cycle reads
+// every changed feed whole (tens of kilobytes each, grown by doubling when
+// the length is not declared, as with gzip): without reuse that was the
+// largest allocation of a cycle, 620 MB for 5,000 feeds, and with it the
+// garbage collector's work. A buffer goes back once its feed is parsed:
+// nothing parsed refers to it (gofeed and the clean-up copy what they
+// keep).
+var bodyPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// maxPooledBody is the largest buffer kept for reuse: one absurd feed must
+// not pin its megabytes in the pool.
+const maxPooledBody = 1 << 20
+
+// readBody reads a whole response body into a pooled buffer sized from its
+// declared length (bounded by the body limit); put it back with putBody.
+func readBody(resp *http.Response, limit int64) (*bytes.Buffer, error) {
+	buf := bodyPool.Get().(*bytes.Buffer)
+	buf.Reset()
 	if n := resp.ContentLength; n > 0 && !resp.Uncompressed {
 		buf.Grow(int(min(n, limit) + 1))
 	} else {
-		buf.Grow(int(min(32<<10, limit+1))) // a typical feed, decompressed
+		buf.Grow(int(min(64<<10, limit+1))) // a typical feed, decompressed
 	}
 	if _, err := buf.ReadFrom(resp.Body); err != nil {
+		putBody(buf)
 		return nil, fmt.Errorf("read body: %w", err)
 	}
-	return buf.Bytes(), nil
+	return buf, nil
+}
+
+// putBody returns a body's buffer to the pool.
+func putBody(buf *bytes.Buffer) {
+	if buf != nil && buf.Cap() <= maxPooledBody {
+		bodyPool.Put(buf)
+	}
 }
 
 // getFeed sends a conditional GET for the feed.
@@ -141,8 +163,9 @@ func (f *Fetcher) getFeed(ctx context.Context, feedURL string, v Validators) (*f
 	if err := acquire(ctx, f.backlog); err != nil {
 		return nil, err
 	}
-	body, err := readBody(resp, f.opts.MaxBody)
-	if err == nil && len(bytes.TrimSpace(body)) == 0 {
+	buf, err := readBody(resp, f.opts.MaxBody)
+	if err == nil && len(bytes.TrimSpace(buf.Bytes())) == 0 {
+		putBody(buf)
 		err = ErrEmpty
 	}
 	if err != nil {
@@ -150,8 +173,8 @@ func (f *Fetcher) getFeed(ctx context.Context, feedURL string, v Validators) (*f
 		return nil, err
 	}
 	return &feedResponse{
-		release:     func() { <-f.backlog },
-		body:        body,
+		release:     func() { putBody(buf); <-f.backlog },
+		body:        buf.Bytes(),
 		contentType: resp.Header.Get("Content-Type"),
 		url:         resp.Request.URL,
 		validators:  Validators{ETag: resp.Header.Get("ETag"), LastModified: resp.Header.Get("Last-Modified")},

@@ -13,17 +13,46 @@ import (
 // keys a feed still lists from ever ageing out.
 const DefaultRetention = 90 * 24 * time.Hour
 
+// keyPruned holds when Prune last ran, so that PruneEvery can skip the
+// walk over every seen key until it is due again.
+var keyPruned = []byte("pruned")
+
+// PruneEvery runs Prune(before) unless it ran less than every ago (by the
+// store's clock); ran reports whether it did. Pruning walks every seen
+// key, and through bbolt's memory map brings the whole file into the
+// process's memory: with a retention of days there is no call to do it
+// every cycle.
+func (s *Store) PruneEvery(before time.Time, every time.Duration) (ran bool, removedSeen, removedDigests int, err error) {
+	var last time.Time
+	if err := s.view(func(tx *bolt.Tx) error {
+		if v := tx.Bucket(bucketMeta).Get(keyPruned); v != nil {
+			last = decodeTime(v)
+		}
+		return nil
+	}); err != nil {
+		return false, 0, 0, fmt.Errorf("prune state %s: %w", s.path, err)
+	}
+	if now := s.now(); !last.IsZero() && now.Sub(last) < every && !now.Before(last) {
+		return false, 0, 0, nil
+	}
+	removedSeen, removedDigests, err = s.Prune(before)
+	return err == nil, removedSeen, removedDigests, err
+}
+
 // Prune forgets seen keys whose time is before before, and deletes
 // delivered digests created before it. Digests still pending or parked for
-// any sink are kept, whatever their age. It runs in one transaction.
+// any sink are kept, whatever their age. It runs in one transaction, and
+// records when it ran (see PruneEvery).
 func (s *Store) Prune(before time.Time) (removedSeen, removedDigests int, err error) {
 	err = s.update(func(tx *bolt.Tx) error {
 		var err error
 		if removedSeen, err = pruneSeen(tx, before); err != nil {
 			return err
 		}
-		removedDigests, err = pruneDigests(tx, before)
-		return err
+		if removedDigests, err = pruneDigests(tx, before); err != nil {
+			return err
+		}
+		return tx.Bucket(bucketMeta).Put(keyPruned, encodeTime(s.now()))
 	})
 	if err != nil {
 		return 0, 0, fmt.Errorf("prune state %s: %w", s.path, err)

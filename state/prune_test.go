@@ -101,3 +101,33 @@ func TestTouchedKeysSurvive(t *testing.T) {
 		})
 	}
 }
+
+// TestPruneEvery: the walk over every key runs once per interval, across
+// reopenings of the file; a key that ages out between two runs waits for
+// the next one.
+func TestPruneEvery(t *testing.T) {
+	clk := newClock()
+	path := t.TempDir() + "/watcher.db"
+	s := openAt(t, path, clk)
+	const src = "apa.az"
+	k := keys(src, 0, 2)
+	mustCommit(t, s, Batch{Seen: map[string][]string{src: {k[0]}}})
+	clk.Advance(2 * day)
+	if ran, n, _, err := s.PruneEvery(clk.Now().Add(-day), day); err != nil || !ran || n != 1 {
+		t.Fatalf("first PruneEvery: ran %v, removed %d, %v; want a run removing 1", ran, n, err)
+	}
+	mustCommit(t, s, Batch{Seen: map[string][]string{src: {k[1]}}})
+	s.Close()
+	s = openAt(t, path, clk)
+	clk.Advance(12 * time.Hour)
+	if ran, _, _, err := s.PruneEvery(clk.Now().Add(time.Second), day); err != nil || ran {
+		t.Fatalf("PruneEvery half a day later, after a reopen: ran %v, %v; want no run", ran, err)
+	}
+	if len(seenSet(t, s, src, k)) != 1 {
+		t.Error("a key was pruned by a run that was not due")
+	}
+	clk.Advance(12 * time.Hour)
+	if ran, n, _, err := s.PruneEvery(clk.Now().Add(time.Second), day); err != nil || !ran || n != 1 {
+		t.Fatalf("PruneEvery a day later: ran %v, removed %d, %v; want a run removing 1", ran, n, err)
+	}
+}

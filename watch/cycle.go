@@ -68,6 +68,8 @@ type sourceOutcome struct {
 	// interrupted: the cycle was cancelled (shutdown) while this source was
 	// fetched. That is not the source's fault, so nothing is recorded.
 	interrupted bool
+	// flushed: written while the crawl went on (it matched nothing).
+	flushed bool
 }
 
 // Cycle runs one full cycle: fetch, filter, match, store, deliver. Source
@@ -130,6 +132,8 @@ func (w *Watcher) crawlAll(ctx context.Context) ([]*sourceOutcome, error) {
 	// not reach, then the rest in turn.
 	slices.SortStableFunc(due, func(a, b *sourceOutcome) int { return a.prev.LastAttempt.Compare(b.prev.LastAttempt) })
 	q := newHostQueue(due, w.cfg.Fetch.PerHost)
+	fl := newFlusher(w)
+	defer fl.close()
 	var wg sync.WaitGroup
 	for range min(len(due), workers(w.cfg)) {
 		wg.Go(func() {
@@ -144,6 +148,7 @@ func (w *Watcher) crawlAll(ctx context.Context) ([]*sourceOutcome, error) {
 					w.crawlOne(ctx, o)
 				}
 				done()
+				fl.add(o)
 			}
 		})
 	}

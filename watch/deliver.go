@@ -27,7 +27,7 @@ func (w *Watcher) commit(outcomes []*sourceOutcome, hits []matched) error {
 	b := state.Batch{Sources: map[string]state.Source{}, Seen: map[string][]string{}, Touched: map[string][]string{}}
 	carried := map[string]bool{}
 	for _, o := range outcomes {
-		if o.skip || o.interrupted {
+		if o.skip || o.interrupted || o.flushed {
 			continue
 		}
 		b.Sources[o.src.Name] = o.next
@@ -227,8 +227,13 @@ func deliveryBackoff(attempt int) time.Duration {
 }
 
 // prune forgets seen items and delivered digests older than the retention.
+//
+// It runs at most every tenth of the retention, and at most daily: it
+// walks every seen key, and forgetting a key a day late costs nothing
+// (Touched keeps the keys a feed still lists).
 func (w *Watcher) prune() {
-	seen, digests, err := w.store.Prune(w.now().Add(-w.cfg.Retention))
+	every := min(w.cfg.Retention/10, 24*time.Hour)
+	_, seen, digests, err := w.store.PruneEvery(w.now().Add(-w.cfg.Retention), every)
 	if err != nil {
 		w.log.Warn("prune state", "err", err)
 		return

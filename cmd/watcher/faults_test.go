@@ -134,6 +134,7 @@ func (r *faultRig) failing() []string {
 // cause (log, state, status), delivers exactly what a watcher reading only
 // the healthy outlets delivers, and then backs off the failing sources.
 func TestOnceOverFaults(t *testing.T) {
+	t.Parallel() // minutes of waiting on timeouts and Retry-After, little CPU
 	r := newFaultRig(t)
 	first := r.run(t, "baseline run")
 	checkRunBounded(t, first)

@@ -53,6 +53,7 @@ func TestOneHostShippedSettings(t *testing.T) {
 	if testing.Short() {
 		t.Skip("reads about 200 article pages at the shipped page delay")
 	}
+	t.Parallel() // two minutes of page delays, little CPU
 	corpusPath := filepath.Join(sharedDir, "corpus/dev.jsonl")
 	f := startFarm(t, "-corpus", corpusPath, "-now", "2025-06-20T00:00:00Z", "-feeds", "100", "-items", "50")
 	resp, err := http.Get(f.base + "/outlets.json")
