@@ -17,20 +17,38 @@ func (s *Store) Digests() ([]Digest, error) {
 // for: a sink neither delivered nor parked. The caller decides from each
 // Delivery.NextAttempt whether a retry is due.
 func (s *Store) Pending() ([]Digest, error) {
-	return s.digests("list pending digests", Digest.waiting)
+	return s.openDigests("list pending digests", Digest.waiting)
 }
 
 // Parked returns, oldest first, the digests that at least one sink gave up
 // on. A digest parked for one sink and still pending for another is listed
 // by both Parked and Pending.
 func (s *Store) Parked() ([]Digest, error) {
-	return s.digests("list parked digests", Digest.parked)
+	return s.openDigests("list parked digests", Digest.parked)
 }
 
+// digests lists the digests keep accepts. Every digest is read only for
+// Digests (status); Pending and Parked, read every cycle, look only at the
+// open ones, so a cycle's cost does not grow with the digests delivered
+// over the retention (decoding them all was most of a long-running
+// daemon's growth in memory and time).
 func (s *Store) digests(what string, keep func(Digest) bool) ([]Digest, error) {
+	return s.listDigests(what, bucketDigests, keep)
+}
+
+func (s *Store) openDigests(what string, keep func(Digest) bool) ([]Digest, error) {
+	return s.listDigests(what, bucketOpen, keep)
+}
+
+func (s *Store) listDigests(what string, index []byte, keep func(Digest) bool) ([]Digest, error) {
 	var out []Digest
 	err := s.view(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketDigests).ForEach(func(k, v []byte) error {
+		all := tx.Bucket(bucketDigests)
+		return tx.Bucket(index).ForEach(func(k, _ []byte) error {
+			v := all.Get(k)
+			if v == nil {
+				return nil // indexed, then pruned: nothing to list
+			}
 			d, err := decodeDigest(k, v)
 			if err == nil && keep(d) {
 				out = append(out, d)
@@ -71,7 +89,7 @@ func (s *Store) RecordDelivery(id, sink string, sendErr error, next time.Time, m
 			return fmt.Errorf("sink %q: %w", sink, err)
 		}
 		parked = dl.Parked
-		return putDigest(b, d)
+		return putDigest(tx, d)
 	})
 	if err != nil {
 		return false, fmt.Errorf("record delivery of digest %q to %q in state %s: %w", id, sink, s.path, err)

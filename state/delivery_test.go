@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	bolt "go.etcd.io/bbolt"
 )
 
 func TestPendingOldestFirst(t *testing.T) {
@@ -152,5 +154,58 @@ func record(t *testing.T, s *Store, id string, sendErr error) {
 	t.Helper()
 	if _, err := s.RecordDelivery(id, "email", sendErr, time.Time{}, 1); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestOpenDigestIndex: Pending and Parked read only the digests some sink
+// still has to accept, from an index the store keeps; a file written
+// before the index existed gets it built on Open.
+func TestOpenDigestIndex(t *testing.T) {
+	clk := newClock()
+	path := t.TempDir() + "/watcher.db"
+	s := openAt(t, path, clk)
+	for _, id := range []string{"sent", "waiting", "refused"} {
+		mustCommit(t, s, Batch{Digest: digest(id, t0, "email")})
+	}
+	record(t, s, "sent", nil)
+	record(t, s, "refused", errRefused)
+	check := func(when string) {
+		t.Helper()
+		pending, err := s.Pending()
+		if err != nil {
+			t.Fatal(err)
+		}
+		parked, err := s.Parked()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := ids(pending); !reflect.DeepEqual(got, []string{"waiting"}) {
+			t.Errorf("%s: pending %v, want [waiting]", when, got)
+		}
+		if got := ids(parked); !reflect.DeepEqual(got, []string{"refused"}) {
+			t.Errorf("%s: parked %v, want [refused]", when, got)
+		}
+	}
+	check("with the index")
+	s.Close()
+
+	// As a file from before the index: the bucket is gone.
+	db, err := bolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Update(func(tx *bolt.Tx) error { return tx.DeleteBucket(bucketOpen) }); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	s = openAt(t, path, clk)
+	check("after rebuilding the index")
+	record(t, s, "waiting", nil)
+	if p, err := s.Pending(); err != nil || len(p) != 0 {
+		t.Errorf("after the last delivery: pending %v, %v", ids(p), err)
+	}
+	all, err := s.Digests()
+	if err != nil || len(all) != 3 {
+		t.Errorf("Digests lists %d, %v; want all 3", len(all), err)
 	}
 }

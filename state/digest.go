@@ -90,8 +90,7 @@ func (d Digest) validate() error {
 // insertDigest stores a new digest; an ID already present is an error, as
 // overwriting would lose that digest's delivery progress.
 func insertDigest(tx *bolt.Tx, d Digest, now time.Time) error {
-	b := tx.Bucket(bucketDigests)
-	if b.Get([]byte(d.ID)) != nil {
+	if tx.Bucket(bucketDigests).Get([]byte(d.ID)) != nil {
 		return fmt.Errorf("digest %q already stored", d.ID)
 	}
 	if d.Created.IsZero() {
@@ -105,18 +104,42 @@ func insertDigest(tx *bolt.Tx, d Digest, now time.Time) error {
 		sinks[name] = dl
 	}
 	d.Sinks = sinks
-	return putDigest(b, d)
+	return putDigest(tx, d)
 }
 
-func putDigest(b *bolt.Bucket, d Digest) error {
+// putDigest writes d, and keeps the index of open digests (some sink has
+// not accepted it yet) up to date.
+func putDigest(tx *bolt.Tx, d Digest) error {
 	raw, err := json.Marshal(d)
 	if err != nil {
 		return fmt.Errorf("encode digest %q: %w", d.ID, err)
 	}
-	if err := b.Put([]byte(d.ID), raw); err != nil {
+	if err := tx.Bucket(bucketDigests).Put([]byte(d.ID), raw); err != nil {
 		return fmt.Errorf("write digest %q: %w", d.ID, err)
 	}
+	open := tx.Bucket(bucketOpen)
+	if d.Delivered() {
+		err = open.Delete([]byte(d.ID))
+	} else {
+		err = open.Put([]byte(d.ID), nil)
+	}
+	if err != nil {
+		return fmt.Errorf("index digest %q: %w", d.ID, err)
+	}
 	return nil
+}
+
+// indexOpen fills the index of open digests from the digests themselves:
+// for a file written before the index existed.
+func indexOpen(tx *bolt.Tx) error {
+	open := tx.Bucket(bucketOpen)
+	return tx.Bucket(bucketDigests).ForEach(func(k, v []byte) error {
+		d, err := decodeDigest(k, v)
+		if err != nil || !d.Delivered() { // an unreadable one stays in view
+			return open.Put(k, nil)
+		}
+		return nil
+	})
 }
 
 func decodeDigest(id, raw []byte) (Digest, error) {

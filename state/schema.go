@@ -21,6 +21,7 @@ var (
 	bucketSources = []byte("sources")
 	bucketSeen    = []byte("seen") // one nested bucket per source
 	bucketDigests = []byte("digests")
+	bucketOpen    = []byte("open") // ids of the digests some sink still has to accept
 	keySchema     = []byte("schema")
 )
 
@@ -47,6 +48,15 @@ func (s *Store) prepare() error {
 		for _, name := range [][]byte{bucketMeta, bucketSources, bucketSeen, bucketDigests} {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return fmt.Errorf("create bucket %s: %w", name, err)
+			}
+		}
+		if tx.Bucket(bucketOpen) == nil {
+			// A file from before the index of open digests: build it.
+			if _, err := tx.CreateBucket(bucketOpen); err != nil {
+				return fmt.Errorf("create bucket %s: %w", bucketOpen, err)
+			}
+			if err := indexOpen(tx); err != nil {
+				return fmt.Errorf("index open digests: %w", err)
 			}
 		}
 		meta := tx.Bucket(bucketMeta)
