@@ -79,7 +79,12 @@ func (w *Watcher) digest(hits []matched) (*state.Digest, error) {
 			})
 		}
 	}
-	d := alert.Digest{ID: hex.EncodeToString(h.Sum(nil)[:12]), Created: now}
+	// The id starts with the time in milliseconds, so digests are stored
+	// in the order they are made: a new one goes at the end of the state
+	// file's B-tree, beside the last, and neither it nor a delivery
+	// rewrites (and reads back into memory) older digests that happen to
+	// share its page, as random ids made every cycle do.
+	d := alert.Digest{ID: fmt.Sprintf("%012x", uint64(max(now.UnixMilli(), 0))) + hex.EncodeToString(h.Sum(nil)[:6]), Created: now}
 	for _, t := range w.cfg.Topics {
 		if items := groups[t.ID]; len(items) > 0 {
 			d.Topics = append(d.Topics, alert.Topic{ID: t.ID, Title: t.Title, Items: items})
