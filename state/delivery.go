@@ -89,6 +89,13 @@ func (s *Store) RecordDelivery(id, sink string, sendErr error, next time.Time, m
 			return fmt.Errorf("sink %q: %w", sink, err)
 		}
 		parked = dl.Parked
+		if d.Delivered() {
+			// Every sink has it: the content is not needed again, and
+			// keeping it for the retention would grow the file (and
+			// the daemon's mapped memory) by a digest a cycle. What
+			// was sent, to whom and when stays.
+			d.Payload = nil
+		}
 		return putDigest(tx, d)
 	})
 	if err != nil {

@@ -83,6 +83,9 @@ func TestRecordDeliverySuccessAfterFailures(t *testing.T) {
 	if *d.Sinks["email"] != want || !d.Delivered() {
 		t.Errorf("delivery = %+v, want %+v", *d.Sinks["email"], want)
 	}
+	if d.Payload != nil {
+		t.Errorf("a delivered digest keeps its payload of %d bytes: a daemon's file would grow by a digest a cycle", len(d.Payload))
+	}
 	expectLists(t, s, nil, nil)
 }
 

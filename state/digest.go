@@ -20,8 +20,9 @@ type Digest struct {
 	ID string `json:"id"`
 	// Created is when the digest was made; Commit sets it if zero.
 	Created time.Time `json:"created"`
-	// Payload is the digest's content, stored as given.
-	Payload []byte `json:"payload"`
+	// Payload is the digest's content, stored as given, and dropped once
+	// every sink has accepted it.
+	Payload []byte `json:"payload,omitempty"`
 	// Sinks maps each sink that must receive the digest to its progress.
 	Sinks map[string]*Delivery `json:"sinks"`
 }
