@@ -65,18 +65,13 @@ func parseRetryAfter(v string, now time.Time) time.Duration {
 	return 0
 }
 
-// timeoutError is the cause given to a source's deadline. It says how
-// long the source had, and still matches context.DeadlineExceeded.
+// timeoutError is the cause given to a request's timeout. It says how
+// long the request had, and still matches context.DeadlineExceeded.
 type timeoutError struct{ limit time.Duration }
 
 func (e timeoutError) Error() string      { return fmt.Sprintf("timeout after %s", e.limit) }
 func (timeoutError) Timeout() bool        { return true }
 func (timeoutError) Is(target error) bool { return target == context.DeadlineExceeded }
-
-// withDeadline bounds ctx by limit, with a cause that names the limit.
-func withDeadline(ctx context.Context, limit time.Duration) (context.Context, context.CancelFunc) {
-	return context.WithTimeoutCause(ctx, limit, timeoutError{limit})
-}
 
 // explain replaces an error caused by the ended context with the
 // context's cause ("timeout after 30s"), which says what happened; the

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -51,13 +52,7 @@ func (s *starts) count(path string) int {
 	return len(s.at[path])
 }
 
-func sortTimes(ts []time.Time) {
-	for i := 1; i < len(ts); i++ {
-		for j := i; j > 0 && ts[j].Before(ts[j-1]); j-- {
-			ts[j], ts[j-1] = ts[j-1], ts[j]
-		}
-	}
-}
+func sortTimes(ts []time.Time) { slices.SortFunc(ts, time.Time.Compare) }
 
 // minGap is the shortest time between two consecutive starts.
 func minGap(ts []time.Time) time.Duration {
