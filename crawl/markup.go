@@ -151,6 +151,9 @@ func (st *stripper) block(a atom.Atom) {
 		atom.Blockquote, atom.Pre, atom.Table, atom.Tr, atom.Section,
 		atom.Article, atom.Header, atom.Footer, atom.Figure, atom.Hr:
 		st.w.para = true
+	case atom.Td, atom.Th, atom.Dt, atom.Dd, atom.Caption:
+		// Cells and terms are separate words, not one: "<td>Baku</td><td>Moscow</td>".
+		st.w.space = true
 	}
 }
 

@@ -98,7 +98,11 @@ func collapsed(s string) bool {
 }
 
 // spaceAt is the length of the white space rune (unicode.IsSpace, as
-// strings.Fields splits on) at s[i], or 0. It is small enough to be
+// strings.Fields splits on) or invisible control rune at s[i], or 0. A
+// control character (a C0 or C1 control other than white space, DEL, a
+// byte order mark, U+FFFE or U+FFFF) is a separator, not text: feeds let
+// them through from the CMS ("\u0001" in a JSON title), XML forbids most
+// of them, and in a title or digest they only garble. It is small enough to be
 // inlined: only a few lead bytes begin a non-ASCII space, so Cyrillic and
 // Latin letters cost one look-up in spaceBytes.
 func spaceAt(s string, i int) int {
@@ -111,13 +115,23 @@ func spaceAt(s string, i int) int {
 	return 0
 }
 
-// spaceBytes is 1 for ASCII white space and 2 for the lead bytes of the
-// other white space runes: U+0085, U+00A0; U+1680; U+2000–U+205F; U+3000.
-var spaceBytes = [256]uint8{' ': 1, '\t': 1, '\n': 1, '\v': 1, '\f': 1, '\r': 1, 0xC2: 2, 0xE1: 2, 0xE2: 2, 0xE3: 2}
+// spaceBytes is 1 for ASCII white space and controls, and 2 for the lead
+// bytes of the other white space and control runes: U+0080–U+00A0;
+// U+1680; U+2000–U+205F; U+3000; U+FEFF, U+FFFE, U+FFFF.
+var spaceBytes = func() (t [256]uint8) {
+	for c := range 0x20 {
+		t[c] = 1
+	}
+	t[' '], t[0x7F] = 1, 1
+	t[0xC2], t[0xE1], t[0xE2], t[0xE3], t[0xEF] = 2, 2, 2, 2, 2
+	return t
+}()
 
-// wideSpaceAt is the length of the white space rune s begins with, or 0.
+// wideSpaceAt is the length of the white space or control rune s begins
+// with, or 0.
 func wideSpaceAt(s string) int {
-	if r, n := utf8.DecodeRuneInString(s); unicode.IsSpace(r) {
+	r, n := utf8.DecodeRuneInString(s)
+	if unicode.IsSpace(r) || unicode.IsControl(r) || r == 0xFEFF || r == 0xFFFE || r == 0xFFFF {
 		return n
 	}
 	return 0

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode"
 	"unsafe"
 
 	"github.com/mmcdole/gofeed"
@@ -43,6 +44,11 @@ func TestPlainText(t *testing.T) {
 		{"unterminated cdata kept", "<![CDATA[Baku", "Baku"},
 		{"stray end tag hides nothing", "Text</style> more</script> and more", "Text more and more"},
 		{"self-closing script hides its text", "<script/>alert(1)</script>Text", "Text"},
+		{"control characters separate words", "Aktau\u0001crash \u0007report\u007f\u0085\ufeff", "Aktau crash report"},
+		{"control character from an entity", "AZAL&#1;8243", "AZAL 8243"},
+		{"noncharacters separate words", "a\ufffeb\uffffc", "a b c"},
+		{"replacement character stays text", "a\ufffdb", "a\ufffdb"},
+		{"table cells are words", "<table><tr><td>Baku</td><td>Moscow</td></tr><tr><th>Aktau</th></tr></table>", "Baku Moscow\n\nAktau"},
 		{"iframe fallback dropped", `<iframe src="v"><p>No iframes</p></iframe>Text`, "Text"},
 	}
 	for _, tc := range tests {
@@ -208,6 +214,12 @@ func FuzzPlainText(f *testing.F) {
 // tokenizer, the reference for plainText. It reports whether the input
 // is one on which plainText agrees with it: not when it holds what
 // plainText treats differently on purpose (see stripper).
+// separates is what plainText treats as white space: white space, control
+// characters and the invisible noncharacters.
+func separates(r rune) bool {
+	return unicode.IsSpace(r) || unicode.IsControl(r) || r == 0xFEFF || r == 0xFFFE || r == 0xFFFF
+}
+
 func tokenizerText(s string) (text string, comparable bool) {
 	s = strings.ToValidUTF8(s, "\uFFFD")
 	lower := strings.ToLower(s)
@@ -233,7 +245,7 @@ func tokenizerText(s string) (text string, comparable bool) {
 			flush()
 			var b strings.Builder
 			for _, p := range paras {
-				if w := strings.Fields(p); len(w) > 0 {
+				if w := strings.FieldsFunc(p, separates); len(w) > 0 {
 					if b.Len() > 0 {
 						b.WriteString("\n\n")
 					}
@@ -251,6 +263,8 @@ func tokenizerText(s string) (text string, comparable bool) {
 			case atom.P, atom.Div, atom.Br, atom.Li, atom.Ul, atom.Ol, atom.H1, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6,
 				atom.Blockquote, atom.Pre, atom.Table, atom.Tr, atom.Section, atom.Article, atom.Header, atom.Footer, atom.Figure, atom.Hr:
 				flush()
+			case atom.Td, atom.Th, atom.Dt, atom.Dd, atom.Caption:
+				cur.WriteByte(' ')
 			case atom.Script, atom.Style, atom.Noscript, atom.Template:
 				switch tt {
 				case html.StartTagToken:
