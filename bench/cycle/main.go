@@ -72,7 +72,7 @@ func run() error {
 	flag.BoolVar(&o.peers, "peers", false, "also time newsboat, urlwatch and rss2email (from the system's packages)")
 	flag.IntVar(&o.peersMax, "peers-max", 1000, "with -peers, time them only up to this many feeds")
 	flag.BoolVar(&o.keep, "keep", false, "keep the work directories")
-	flag.StringVar(&o.profile, "profile", "", "write CPU and allocation profiles of every --once run to this directory")
+	flag.StringVar(&o.profile, "profile", "", "write CPU and allocation profiles of every --once run (with -soak: the daemon's heap at its end) to this directory")
 	flag.IntVar(&o.soak, "soak", 0, "run the daemon for this many cycles with new items instead of the --once phases")
 	flag.DurationVar(&o.soakEvery, "soak-every", 0, "the daemon's tick in the soak (whole seconds; 0: four times the floor's first cycle)")
 	flag.StringVar(&o.soakCSV, "soak-csv", "", "write every soak cycle to this CSV file")

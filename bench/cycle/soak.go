@@ -76,7 +76,16 @@ func soak(ctx context.Context, o options, n int) (soakResult, bounds, error) {
 // log for o.soak cycles. After each cycle it adds new items to every feed
 // and warms the server up, then waits for the next tick.
 func runDaemon(ctx context.Context, o options, dir string, f *farm, b bounds, every time.Duration) ([]soakCycle, error) {
-	cmd := exec.CommandContext(ctx, o.watcher, "--config", "config.yaml")
+	args := []string{"--config", "config.yaml"}
+	if o.profile != "" {
+		// The heap at the end of the soak, to see what stays behind.
+		heap, err := filepath.Abs(filepath.Join(o.profile, fmt.Sprintf("soak-%d-%dcycles.mem.pprof", len(b.urls), o.soak)))
+		if err != nil {
+			return nil, err
+		}
+		args = append(args, "--memprofile", heap)
+	}
+	cmd := exec.CommandContext(ctx, o.watcher, args...)
 	cmd.Dir = dir
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
