@@ -9,6 +9,7 @@ import (
 
 	"github.com/robfig/cron/v3"
 
+	"github.com/watcher-news/watcher/alert"
 	"github.com/watcher-news/watcher/config"
 	"github.com/watcher-news/watcher/match"
 	"github.com/watcher-news/watcher/state"
@@ -17,7 +18,7 @@ import (
 
 // loadConfig loads and validates the configuration, queries included.
 func loadConfig(path string) (*config.Config, error) {
-	return config.Load(path, config.Options{ValidateQuery: match.ParseQuery})
+	return config.Load(path, config.Options{ValidateQuery: match.ParseQuery, ValidateTemplate: alert.ValidateTemplate})
 }
 
 // runWatch runs one cycle (--once) or the daemon.
