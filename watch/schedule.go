@@ -282,3 +282,56 @@ func MergeDigests(cfg *config.Config, id string, created time.Time, parts []aler
 	slices.SortStableFunc(topics, func(a, b alert.Topic) int { return rank(a.ID) - rank(b.ID) })
 	return alert.Digest{ID: id, Created: created, Topics: topics}.Sorted()
 }
+
+// CycleSchedule is when the daemon runs a cycle: at the crawl's schedule,
+// and also at every digest schedule's times and at the end of every quiet
+// hours, so that a digest goes out at its time even when the crawl has no
+// tick then (the cycle is what delivers). A cycle at such a time crawls
+// too: a digest made then is as fresh as it can be.
+func CycleSchedule(cfg *config.Config) (cron.Schedule, error) {
+	specs := []string{cfg.Schedule}
+	add := func(p *config.DigestPolicy) {
+		if p == nil {
+			return
+		}
+		if p.Schedule != "" {
+			specs = append(specs, p.Schedule)
+		}
+		if q := p.QuietHours; q != nil {
+			specs = append(specs, fmt.Sprintf("%d %d * * *", q.ToMinute%60, q.ToMinute/60))
+		}
+	}
+	add(cfg.Digest)
+	for _, h := range cfg.Alerts.Webhooks {
+		add(h.Digest)
+	}
+	for _, e := range cfg.Alerts.Emails {
+		add(e.Digest)
+	}
+	var u unionSchedule
+	for _, spec := range slices.Compact(specs) {
+		s, err := cron.ParseStandard(spec)
+		if err != nil {
+			return nil, fmt.Errorf("%s: schedule %q: %w", cfg.File, spec, err)
+		}
+		u = append(u, s)
+	}
+	if len(u) == 1 {
+		return u[0], nil
+	}
+	return u, nil
+}
+
+// unionSchedule fires at the times of each of its schedules.
+type unionSchedule []cron.Schedule
+
+// Next returns the earliest of the schedules' next times.
+func (u unionSchedule) Next(t time.Time) time.Time {
+	var next time.Time
+	for _, s := range u {
+		if n := s.Next(t); !n.IsZero() && (next.IsZero() || n.Before(next)) {
+			next = n
+		}
+	}
+	return next
+}

@@ -338,3 +338,24 @@ func TestFailingTemplateFallsBack(t *testing.T) {
 		t.Errorf("log does not name the failed template:\n%s", logs.String())
 	}
 }
+
+// TestCycleScheduleAddsDigestTimes: the daemon's cycles run at the crawl's
+// times and also at each digest's time and at the end of quiet hours, in
+// the configured zone.
+func TestCycleScheduleAddsDigestTimes(t *testing.T) {
+	e := newEnv(t, "timezone: Asia/Baku\nschedule: \"*/30 * * * *\"\ndigest:\n  schedule: \"15 8 * * *\"\n"+
+		"  quiet_hours: {from: \"22:00\", to: \"07:10\"}\n")
+	sched, err := watch.CycleSchedule(e.cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	baku := e.cfg.Location
+	var got []string
+	for tm := time.Date(2025, 7, 1, 7, 0, 0, 0, baku); len(got) < 6; {
+		tm = sched.Next(tm)
+		got = append(got, tm.In(baku).Format("15:04"))
+	}
+	if want := []string{"07:10", "07:30", "08:00", "08:15", "08:30", "09:00"}; !slices.Equal(got, want) {
+		t.Errorf("cycle times %v, want %v", got, want)
+	}
+}

@@ -96,11 +96,13 @@ func daemon(ctx context.Context, cfg *config.Config, w *watch.Watcher, log *slog
 		cron.WithLogger(cl),
 		cron.WithChain(cron.Recover(cl), cron.SkipIfStillRunning(cl)),
 	)
-	id, err := c.AddFunc(cfg.Schedule, func() { _, _ = cycle(ctx, w, log) })
+	// The crawl's schedule, with the digest schedules' times added.
+	sched, err := watch.CycleSchedule(cfg)
 	if err != nil {
 		log.Error("invalid schedule", "schedule", cfg.Schedule, "err", err)
 		return exitUsage
 	}
+	id := c.Schedule(sched, cron.FuncJob(func() { _, _ = cycle(ctx, w, log) }))
 	c.Start()
 	log.Info("watcher started", "version", version, "schedule", cfg.Schedule,
 		"sources", len(cfg.Sources), "topics", len(cfg.Topics), "next_run", c.Entry(id).Next)
