@@ -60,6 +60,9 @@ func newPolicy(cfg *config.Config, p *config.DigestPolicy) (*policy, error) {
 // then (every crawl, without a schedule), and now is outside quiet hours.
 // A schedule time that falls in quiet hours waits for their end.
 func (p *policy) due(oldest, now time.Time) bool {
+	if p == nil {
+		return true // no schedule (any more): at once
+	}
 	if p.quietNow(now) {
 		return false
 	}
@@ -183,15 +186,14 @@ func derivedID(t time.Time, parts []string) string {
 
 // release gathers, for every sink with a policy that is due, its held
 // digests into one stored digest, which the delivery loop then sends.
+// A sink that has held digests but no policy any more (its digest key was
+// removed) gets them at once, so a configuration change strands nothing.
 // It reports whether anything was gathered (the pending list changed).
 func (w *Watcher) release(pending []state.Digest) (bool, error) {
 	changed := false
 	var errs []error
 	for _, s := range w.sinks {
 		pol := w.policies[s.Name()]
-		if pol == nil {
-			continue
-		}
 		var held []state.Digest
 		for _, pd := range pending {
 			if del := pd.Sinks[s.Name()]; del != nil && del.Held && !del.Delivered && !del.Parked {

@@ -359,3 +359,23 @@ func TestCycleScheduleAddsDigestTimes(t *testing.T) {
 		t.Errorf("cycle times %v, want %v", got, want)
 	}
 }
+
+// TestRemovedScheduleReleasesHeld: items held for a schedule that the
+// configuration then drops go out with the next cycle, not never.
+func TestRemovedScheduleReleasesHeld(t *testing.T) {
+	s := newSite(t)
+	hook := newReceiver(t)
+	e := newEnv(t, "digest: {schedule: \"0 8 * * *\"}\n"+sources(feedSource("site", s.url("/feed.xml")))+webhookAlert(hook.srv.URL))
+	e.mustCycle()
+	s.publish(safarov("r1", e.clock.Now()))
+	e.mustCycle()
+	if n := len(hook.digests()); n != 0 {
+		t.Fatalf("%d digests before the schedule, want 0", n)
+	}
+	e.cfg.Digest = nil // the operator removes the digest key and restarts
+	e.restart()
+	e.mustCycle()
+	if got := allTitles(hook); !slices.Equal(got, []string{"yekaterinburg-case: Safarov case, report r1"}) {
+		t.Errorf("after the schedule was removed: %q, want the held item", got)
+	}
+}
