@@ -52,6 +52,8 @@ type Config struct {
 	// Templates, when set, replace the built-in templates for every sink
 	// without its own.
 	Templates *Templates `yaml:"templates,omitempty"`
+	// digests are every digest key of the file (DigestPolicies).
+	digests []*DigestPolicy
 }
 
 // Fetch holds the limits and politeness settings for crawling.

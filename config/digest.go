@@ -26,6 +26,7 @@ type DigestPolicy struct {
 	// Line locates the digest key; ImmediateLines each immediate entry.
 	Line           int   `yaml:"-"`
 	ImmediateLines []int `yaml:"-"`
+	key            string
 }
 
 // QuietHours is a daily window, From inclusive to To exclusive, in the
@@ -72,7 +73,8 @@ func (q *QuietHours) Contains(t time.Time, loc *time.Location) bool {
 
 // digest decodes a digest mapping (top-level or a sink's).
 func (d *decoder) digest(key string, n *yaml.Node) *DigestPolicy {
-	p := &DigestPolicy{Line: n.Line}
+	p := &DigestPolicy{Line: n.Line, key: key}
+	d.digests = append(d.digests, p)
 	d.mapping(n, key, fields{
 		"schedule":    d.str(&p.Schedule),
 		"immediate":   d.stringList(&p.Immediate, &p.ImmediateLines),
@@ -148,30 +150,29 @@ func (d *decoder) templates(key string, n *yaml.Node) *Templates {
 	return t
 }
 
-// checkDigestTopics reports immediate topic ids that name no topic. It
-// runs once the whole file is decoded, topics included.
+// checkDigestTopics reports immediate topic ids that name no topic, in
+// every digest key decoded (top-level and every sink's, whatever its
+// kind). It runs once the whole file is decoded, topics included, and
+// keeps the digest keys for DigestPolicies.
 func (d *decoder) checkDigestTopics(c *Config) {
 	ids := map[string]bool{}
 	for _, t := range c.Topics {
 		ids[t.ID] = true
 	}
-	check := func(key string, p *DigestPolicy) {
-		if p == nil {
-			return
-		}
+	for _, p := range d.digests {
 		for i, id := range p.Immediate {
 			if !ids[id] {
-				d.errorAt(p.ImmediateLines[i], fmt.Sprintf("%s.immediate[%d]", key, i), "no topic has id %q", id)
+				d.errorAt(p.ImmediateLines[i], fmt.Sprintf("%s.immediate[%d]", p.key, i), "no topic has id %q", id)
 			}
 		}
+		c.digests = append(c.digests, p)
 	}
-	check("digest", c.Digest)
-	for i, w := range c.Alerts.Webhooks {
-		check(fmt.Sprintf("alerts.webhook[%d].digest", i), w.Digest)
-	}
-	for i, e := range c.Alerts.Emails {
-		check(fmt.Sprintf("alerts.email[%d].digest", i), e.Digest)
-	}
+}
+
+// DigestPolicies returns every digest key in the file, top-level and
+// every sink's, in file order.
+func (c *Config) DigestPolicies() []*DigestPolicy {
+	return c.digests
 }
 
 // PolicyFor returns the digest policy and templates that apply to a sink:

@@ -303,12 +303,8 @@ func CycleSchedule(cfg *config.Config) (cron.Schedule, error) {
 			specs = append(specs, fmt.Sprintf("%d %d * * *", q.ToMinute%60, q.ToMinute/60))
 		}
 	}
-	add(cfg.Digest)
-	for _, h := range cfg.Alerts.Webhooks {
-		add(h.Digest)
-	}
-	for _, e := range cfg.Alerts.Emails {
-		add(e.Digest)
+	for _, p := range cfg.DigestPolicies() {
+		add(p)
 	}
 	var u unionSchedule
 	for _, spec := range slices.Compact(specs) {
