@@ -106,3 +106,26 @@ func TestQuietHoursContains(t *testing.T) {
 		})
 	}
 }
+
+// TestDigestRedactedRoundTrip: Redacted keeps the digest keys, a sink's
+// empty digest: {} included (it means a digest per crawl, not the
+// top-level schedule).
+func TestDigestRedactedRoundTrip(t *testing.T) {
+	c, err := Load("testdata/good_digest.yaml", testOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := Parse([]byte(c.Redacted()), "redacted.yaml", testOptions())
+	if err != nil {
+		t.Fatalf("redacted output does not load: %v\n%s", err, c.Redacted())
+	}
+	if again.Digest == nil || again.Digest.Schedule != c.Digest.Schedule || *again.Digest.QuietHours != *c.Digest.QuietHours {
+		t.Errorf("digest = %+v, want %+v", again.Digest, c.Digest)
+	}
+	if d := again.Alerts.Webhooks[0].Digest; d == nil || d.Schedule != "" {
+		t.Errorf("webhook digest = %+v, want digest: {} kept", d)
+	}
+	if len(again.DigestPolicies()) != len(c.DigestPolicies()) {
+		t.Errorf("%d digest keys, want %d", len(again.DigestPolicies()), len(c.DigestPolicies()))
+	}
+}
