@@ -168,3 +168,22 @@ templates:
 		}
 	}
 }
+
+// TestCheckWarnsImmediateWithoutSchedule: immediate topics mean something
+// only beside a schedule or quiet hours; check says so, and the file is
+// still valid.
+func TestCheckWarnsImmediateWithoutSchedule(t *testing.T) {
+	dir := t.TempDir()
+	writeConfig(t, dir, `state: w.db
+topics:
+  - id: sputnik
+    title: The Sputnik detainees
+    query: Kartavykh
+digest:
+  immediate: [sputnik]
+`)
+	r := watcher(t, dir, nil, "check", "--config", "config.yaml")
+	if r.code != exitOK || !strings.Contains(r.stdout, "config.yaml:7: digest: warning: immediate has no effect") {
+		t.Errorf("check: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+}
