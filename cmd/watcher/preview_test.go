@@ -62,9 +62,10 @@ func stateSnapshot(t *testing.T, path string) string {
 	return string(raw)
 }
 
-// TestPreviewShowsPendingDigest: items held for a morning digest are what
-// `watcher preview` prints, as text, HTML or JSON; nothing is sent and the
-// state file says the same before and after.
+// TestPreviewShowsPendingDigest: items that --once runs found and hold for
+// a morning digest accumulate, and are what `watcher preview` prints, as
+// text, HTML or JSON; nothing is sent and the state file says the same
+// before and after.
 func TestPreviewShowsPendingDigest(t *testing.T) {
 	dir := t.TempDir()
 	if r := watcher(t, dir, nil, "preview"); r.code != exitUsage {
@@ -98,14 +99,19 @@ alerts:
 	if r := watcher(t, dir, nil, "--once"); r.code != exitOK {
 		t.Fatalf("first run: exit %d\n%s", r.code, r.stderr)
 	}
-	feed.add("Kartavykh stays in custody", "Kartavykh's lawyer appeals")
+	// Two --once runs find one item each: the second keeps the first's.
+	feed.add("Kartavykh stays in custody")
 	if r := watcher(t, dir, nil, "--once"); r.code != exitOK {
 		t.Fatalf("second run: exit %d\n%s", r.code, r.stderr)
+	}
+	feed.add("Kartavykh's lawyer appeals")
+	if r := watcher(t, dir, nil, "--once"); r.code != exitOK {
+		t.Fatalf("third run: exit %d\n%s", r.code, r.stderr)
 	}
 	before := stateSnapshot(t, filepath.Join(dir, "w.db"))
 
 	text := watcher(t, dir, nil, "preview")
-	if text.code != exitOK || !strings.Contains(text.stderr, "waiting for webhook") {
+	if text.code != exitOK || !strings.Contains(text.stderr, "2 items from 2 stored digests, waiting for webhook") {
 		t.Fatalf("preview: exit %d, stderr %q", text.code, text.stderr)
 	}
 	for _, want := range []string{"watcher: 2 new — The Sputnik detainees (2)", "* Kartavykh stays in custody", "* Kartavykh's lawyer appeals"} {
