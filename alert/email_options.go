@@ -34,6 +34,8 @@ type EmailOptions struct {
 	TLS string
 	// Timeout bounds one delivery; 0 means 30 seconds.
 	Timeout time.Duration
+	// Templates, when set, render the message's text and HTML parts.
+	Templates *Templates
 	// TLSConfig, when set, replaces the default TLS settings (e.g. to
 	// trust a private CA). Its ServerName defaults to Host.
 	TLSConfig *tls.Config

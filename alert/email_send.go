@@ -31,10 +31,13 @@ func (e *Email) Send(ctx context.Context, d Digest) error {
 
 // message builds the multipart/alternative mail for d.
 func (e *Email) message(d Digest) (*mail.Msg, error) {
-	html, err := RenderHTML(d)
-	if err != nil {
+	// A custom template that fails falls back to the built-in one
+	// (logged by Templates): the digest still goes out.
+	html, err := e.o.Templates.HTML(d)
+	if html == "" && err != nil {
 		return nil, err
 	}
+	text, _ := e.o.Templates.Text(d)
 	m := mail.NewMsg(mail.WithNoDefaultUserAgent())
 	if err := m.From(e.o.From); err != nil {
 		return nil, fmt.Errorf("set from: %w", err)
@@ -51,7 +54,7 @@ func (e *Email) message(d Digest) (*mail.Msg, error) {
 	m.SetMessageIDWithValue(d.ID + "@watcher")
 	m.SetGenHeader("X-Watcher-Digest-Id", d.ID)
 	m.SetGenHeader(mail.HeaderUserAgent, "watcher")
-	m.SetBodyString(mail.TypeTextPlain, RenderText(d))
+	m.SetBodyString(mail.TypeTextPlain, text)
 	m.AddAlternativeString(mail.TypeTextHTML, html)
 	return m, nil
 }

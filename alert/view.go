@@ -19,10 +19,12 @@ const (
 // always show the same items.
 type view struct {
 	ID, Created, Subject string
+	Count                int // items in every topic
 	Topics               []topicView
 }
 
 type topicView struct {
+	ID    string
 	Title string
 	Count int // items in the topic, shown or not
 	More  int // items past the cap, not shown
@@ -31,6 +33,8 @@ type topicView struct {
 
 type entryView struct {
 	Title, Meta, URL, Snippet string
+	// Source and Published are the parts of Meta ("" when unknown).
+	Source, Published string
 	// Link is URL when it is safe to link (http or https), else empty.
 	Link string
 }
@@ -38,12 +42,12 @@ type entryView struct {
 // newView builds the view of d. Topics without items are left out.
 func newView(d Digest) view {
 	d = d.Sorted()
-	v := view{ID: clean(d.ID), Created: formatTime(d.Created), Subject: Subject(d)}
+	v := view{ID: clean(d.ID), Created: formatTime(d.Created), Subject: Subject(d), Count: d.Count()}
 	for _, t := range d.Topics {
 		if len(t.Items) == 0 {
 			continue
 		}
-		tv := topicView{Title: clean(t.Title), Count: len(t.Items)}
+		tv := topicView{ID: clean(t.ID), Title: clean(t.Title), Count: len(t.Items)}
 		shown := t.Items[:min(len(t.Items), maxItemsPerTopic)]
 		tv.More = len(t.Items) - len(shown)
 		for _, e := range shown {
@@ -67,11 +71,12 @@ func newEntryView(e Entry) entryView {
 		ev.Link = ev.URL
 	}
 	var meta []string
-	if s := clean(e.Source); s != "" {
-		meta = append(meta, s)
+	ev.Source, ev.Published = clean(e.Source), formatTime(e.Published)
+	if ev.Source != "" {
+		meta = append(meta, ev.Source)
 	}
-	if p := formatTime(e.Published); p != "" {
-		meta = append(meta, p)
+	if ev.Published != "" {
+		meta = append(meta, ev.Published)
 	}
 	ev.Meta = strings.Join(meta, " · ")
 	return ev

@@ -12,13 +12,20 @@ var _ Notifier = (*Writer)(nil)
 // Writer prints plain-text digests to an io.Writer, such as standard
 // output when no sink is configured. It is safe for concurrent use.
 type Writer struct {
-	mu sync.Mutex
-	w  io.Writer
+	mu   sync.Mutex
+	w    io.Writer
+	tmpl *Templates
 }
 
 // NewWriter returns a Writer printing to w.
 func NewWriter(w io.Writer) *Writer {
 	return &Writer{w: w}
+}
+
+// WithTemplates makes w render with t (nil: the built-in template).
+func (w *Writer) WithTemplates(t *Templates) *Writer {
+	w.tmpl = t
+	return w
 }
 
 // Name returns "writer".
@@ -32,7 +39,8 @@ func (w *Writer) Send(ctx context.Context, d Digest) error {
 	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if _, err := io.WriteString(w.w, RenderText(d)+"\n"); err != nil {
+	text, _ := w.tmpl.Text(d) // a failed custom template falls back, logged
+	if _, err := io.WriteString(w.w, text+"\n"); err != nil {
 		return &SendError{Sink: w.Name(), Retryable: false, Err: fmt.Errorf("write digest: %w", err)}
 	}
 	return nil

@@ -44,12 +44,12 @@ func (d *decoder) webhook(key string, n *yaml.Node) Webhook {
 	w := Webhook{Line: n.Line}
 	n = resolve(n)
 	var secretFile string
-	d.mapping(n, key, fields{
+	d.mapping(n, key, d.sinkPolicy(&w.SinkPolicy, fields{
 		"name":        d.str(&w.Name),
 		"url":         d.httpURL(&w.URL),
 		"secret":      d.rawStr(&w.Secret),
 		"secret_file": d.str(&secretFile),
-	})
+	}))
 	if !d.entry(n, key) {
 		return w
 	}
@@ -59,6 +59,15 @@ func (d *decoder) webhook(key string, n *yaml.Node) Webhook {
 		w.Name = "webhook " + hostOf(w.URL)
 	}
 	return w
+}
+
+// sinkPolicy adds to a sink entry's fields the keys every kind of sink
+// takes (digest, templates), decoded into p. Every sink kind calls it on
+// its own fields, so the keys mean the same everywhere.
+func (d *decoder) sinkPolicy(p *SinkPolicy, fs fields) fields {
+	fs["digest"] = func(key string, n *yaml.Node) { p.Digest = d.digest(key, n) }
+	fs["templates"] = func(key string, n *yaml.Node) { p.Templates = d.templates(key, n) }
+	return fs
 }
 
 // hostOf returns the host of a URL already checked by checkHTTPURL.

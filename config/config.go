@@ -46,6 +46,14 @@ type Config struct {
 	Sources   []Source `yaml:"sources"`
 	Topics    []Topic  `yaml:"topics"`
 	Alerts    Alerts   `yaml:"alerts"`
+	// Digest, when set, is the digest policy of every sink without its
+	// own; nil: a digest per crawl.
+	Digest *DigestPolicy `yaml:"digest,omitempty"`
+	// Templates, when set, replace the built-in templates for every sink
+	// without its own.
+	Templates *Templates `yaml:"templates,omitempty"`
+	// digests are every digest key of the file (DigestPolicies).
+	digests []*DigestPolicy
 }
 
 // Fetch holds the limits and politeness settings for crawling.
@@ -125,6 +133,8 @@ type Webhook struct {
 	URL    string `yaml:"url"`
 	Secret string `yaml:"secret,omitempty"`
 	Line   int    `yaml:"-"`
+	// SinkPolicy holds the digest schedule and templates of this sink.
+	SinkPolicy `yaml:",inline"`
 }
 
 // Email is a mailbox set that receives digests over SMTP.
@@ -136,6 +146,8 @@ type Email struct {
 	Subject string   `yaml:"subject,omitempty"`
 	SMTP    SMTP     `yaml:"smtp"`
 	Line    int      `yaml:"-"`
+	// SinkPolicy holds the digest schedule and templates of this sink.
+	SinkPolicy `yaml:",inline"`
 }
 
 // SMTP is a mail server to submit to. TLS is "starttls" (required; the
@@ -156,6 +168,10 @@ type Options struct {
 	// ValidateQuery, when set, is called for every topic query and
 	// exclude; its error is reported at that value's line.
 	ValidateQuery func(q string) error
+	// ValidateTemplate, when set, is called for every template file
+	// (kind "html" or "text", its absolute path); its error, which should
+	// name the template's file and line, is reported at the key's line.
+	ValidateTemplate func(kind, path string) error
 }
 
 // defaults returns the configuration a file is laid over.

@@ -14,13 +14,13 @@ func (d *decoder) email(key string, n *yaml.Node) Email {
 	e := Email{Line: n.Line}
 	n = resolve(n)
 	var toLines []int
-	d.mapping(n, key, fields{
+	d.mapping(n, key, d.sinkPolicy(&e.SinkPolicy, fields{
 		"name":    d.str(&e.Name),
 		"to":      d.stringList(&e.To, &toLines),
 		"from":    d.str(&e.From),
 		"subject": d.str(&e.Subject),
 		"smtp":    func(key string, v *yaml.Node) { d.smtp(key, v, &e.SMTP) },
-	})
+	}))
 	if !d.entry(n, key) {
 		return e
 	}

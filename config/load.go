@@ -89,8 +89,11 @@ func (d *decoder) config(root *yaml.Node, c *Config) {
 		"sources":    func(key string, n *yaml.Node) { d.sources(key, n, &c.Sources) },
 		"topics":     func(key string, n *yaml.Node) { d.topics(key, n, &c.Topics) },
 		"alerts":     func(key string, n *yaml.Node) { d.alerts(key, n, &c.Alerts) },
+		"digest":     func(key string, n *yaml.Node) { c.Digest = d.digest(key, n) },
+		"templates":  func(key string, n *yaml.Node) { c.Templates = d.templates(key, n) },
 	})
 	d.schedule(root, c)
+	d.checkDigestTopics(c)
 }
 
 // schedule checks the cron spec and loads the timezone.

@@ -21,6 +21,8 @@ type decoder struct {
 	bad  map[*yaml.Node]bool // nodes already reported, to avoid a second error
 	// visits counts the values walked, and budget bounds them; see spend.
 	visits, budget int
+	// digests are the digest keys decoded, checked once topics are known.
+	digests []*DigestPolicy
 }
 
 // maxAliasValues bounds what aliases add to the walk. A file is parsed in

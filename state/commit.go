@@ -21,6 +21,10 @@ type Batch struct {
 	Touched map[string][]string
 	// Digest is a new digest to hold as pending, or nil.
 	Digest *Digest
+	// More are further new digests, written in Digest's transaction (a
+	// cycle's matches split by what each sink receives when); only with
+	// a Digest.
+	More []*Digest
 	// DigestSources names the sources whose new keys include the digest's
 	// items; they are written in the digest's transaction. With a Digest
 	// and no DigestSources, every source of the batch is.
@@ -90,7 +94,12 @@ func (b Batch) write(tx *bolt.Tx, now time.Time) error {
 	if b.Digest == nil {
 		return nil
 	}
-	return insertDigest(tx, *b.Digest, now)
+	for _, d := range append([]*Digest{b.Digest}, b.More...) {
+		if err := insertDigest(tx, *d, now); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // validate rejects what bbolt cannot store (empty names and keys) and
@@ -113,8 +122,16 @@ func (b Batch) validate() error {
 			}
 		}
 	}
-	if b.Digest != nil {
-		return b.Digest.validate()
+	if b.Digest == nil && len(b.More) > 0 {
+		return errors.New("further digests without a first one")
+	}
+	for _, d := range append([]*Digest{b.Digest}, b.More...) {
+		if d == nil {
+			continue
+		}
+		if err := d.validate(); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -89,6 +89,11 @@ func (s *Store) RecordDelivery(id, sink string, sendErr error, next time.Time, m
 			return fmt.Errorf("sink %q: %w", sink, err)
 		}
 		parked = dl.Parked
+		if sendErr == nil {
+			if err := keepLastDelivered(tx, d); err != nil {
+				return err
+			}
+		}
 		if d.Delivered() {
 			// Every sink has it: the content is not needed again, and
 			// keeping it for the retention would grow the file (and

@@ -25,6 +25,9 @@ type Digest struct {
 	Payload []byte `json:"payload,omitempty"`
 	// Sinks maps each sink that must receive the digest to its progress.
 	Sinks map[string]*Delivery `json:"sinks"`
+	// Merged lists the digests whose held deliveries this one gathers
+	// (see Merge); empty for a digest made by a crawl.
+	Merged []string `json:"merged,omitempty"`
 }
 
 // Delivery is the progress of one digest towards one sink.
@@ -41,6 +44,11 @@ type Delivery struct {
 	// Parked is set once the attempts ran out; a parked delivery is not
 	// retried but is kept in the file for an operator to see.
 	Parked bool `json:"parked"`
+	// Held is set for a sink whose digests follow a schedule: the digest
+	// is not sent by itself but gathered, with the sink's other held
+	// digests, into one (see Merge), whose id then is MergedInto.
+	Held       bool   `json:"held,omitempty"`
+	MergedInto string `json:"merged_into,omitempty"`
 }
 
 // Delivered reports whether every sink has the digest.

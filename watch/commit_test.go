@@ -107,7 +107,7 @@ func TestCommitFailsBeforeDigest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := store.Commit(state.Batch{Digest: d}); err != nil {
+	if err := store.Commit(state.Batch{Digest: d[0]}); err != nil {
 		t.Fatal(err)
 	}
 	err = w.commit(outcomes, hits)

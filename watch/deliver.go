@@ -42,14 +42,14 @@ func (w *Watcher) commit(outcomes []*sourceOutcome, hits []matched) error {
 		}
 	}
 	if len(hits) > 0 {
-		d, err := w.digest(hits)
+		ds, err := w.digest(hits)
 		if err != nil {
 			return err
 		}
 		for _, m := range hits {
 			carried[m.item.Source] = true
 		}
-		b.Digest = d
+		b.Digest, b.More = ds[0], ds[1:]
 		b.DigestSources = slices.Sorted(maps.Keys(carried))
 	}
 	if err := w.store.Commit(b); err != nil {
@@ -58,11 +58,12 @@ func (w *Watcher) commit(outcomes []*sourceOutcome, hits []matched) error {
 	return nil
 }
 
-// digest builds the stored digest of this cycle's matches, grouped by
-// topic in configuration order. Its id is a hash of the time and the items
+// digest builds the stored digests of this cycle's matches, grouped by
+// topic in configuration order: one, unless sinks with a digest schedule
+// split it (see outbox). Its id is a hash of the time and the items
 // it carries; it is stored with the digest, so it is the same however often
 // its delivery is retried.
-func (w *Watcher) digest(hits []matched) (*state.Digest, error) {
+func (w *Watcher) digest(hits []matched) ([]*state.Digest, error) {
 	groups := make(map[string][]alert.Entry)
 	now := w.now().UTC()
 	h := sha256.New()
@@ -90,16 +91,7 @@ func (w *Watcher) digest(hits []matched) (*state.Digest, error) {
 			d.Topics = append(d.Topics, alert.Topic{ID: t.ID, Title: t.Title, Items: items})
 		}
 	}
-	d = d.Sorted()
-	payload, err := json.Marshal(d)
-	if err != nil {
-		return nil, fmt.Errorf("encode digest %s: %w", d.ID, err)
-	}
-	sinks := make(map[string]*state.Delivery, len(w.sinks))
-	for _, s := range w.sinks {
-		sinks[s.Name()] = &state.Delivery{}
-	}
-	return &state.Digest{ID: d.ID, Created: now, Payload: payload, Sinks: sinks}, nil
+	return w.outbox(d.Sorted())
 }
 
 // deliver sends every pending digest, oldest first, to every sink that has
@@ -113,6 +105,15 @@ func (w *Watcher) deliver(ctx context.Context, sum *Summary) error {
 		return fmt.Errorf("read pending digests: %w", err)
 	}
 	var errs []error
+	gathered, err := w.release(pending)
+	if err != nil {
+		errs = append(errs, err)
+	}
+	if gathered {
+		if pending, err = w.store.Pending(); err != nil {
+			return fmt.Errorf("read pending digests: %w", err)
+		}
+	}
 	for _, pd := range pending {
 		if ctx.Err() != nil {
 			break // shutting down: the rest stays pending as it is
@@ -124,8 +125,11 @@ func (w *Watcher) deliver(ctx context.Context, sum *Summary) error {
 		}
 		for _, s := range w.sinks {
 			del, ok := pd.Sinks[s.Name()]
-			if !ok || del.Delivered || del.Parked || w.now().Before(del.NextAttempt) {
-				continue
+			if !ok || del.Delivered || del.Parked || del.Held || w.now().Before(del.NextAttempt) {
+				continue // held: waits for the sink's schedule (release)
+			}
+			if len(pd.Merged) > 0 && w.policies[s.Name()].quietNow(w.now()) {
+				continue // a retry of a scheduled digest waits out quiet hours
 			}
 			if err := w.send(ctx, s, d, del, sum); err != nil {
 				errs = append(errs, err)

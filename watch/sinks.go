@@ -47,10 +47,16 @@ func newFetcher(cfg *config.Config, opts Options) (*crawl.Fetcher, error) {
 }
 
 // newSinks builds one notifier per configured webhook and email, or the
-// standard-output writer when none is configured.
-func newSinks(cfg *config.Config, opts Options) ([]alert.Notifier, error) {
+// standard-output writer when none is configured, and the digest policy
+// of each sink that has one, by sink name.
+func newSinks(cfg *config.Config, opts Options) ([]alert.Notifier, map[string]*policy, error) {
 	var sinks []alert.Notifier
+	policies := map[string]*policy{}
 	for _, h := range cfg.Alerts.Webhooks {
+		pol, _, err := sinkSetup(cfg, h.SinkPolicy, opts.Logger)
+		if err != nil {
+			return nil, nil, err
+		}
 		n, err := alert.NewWebhook(alert.WebhookOptions{
 			URL:       h.URL,
 			Secret:    h.Secret,
@@ -58,29 +64,42 @@ func newSinks(cfg *config.Config, opts Options) ([]alert.Notifier, error) {
 			UserAgent: userAgent(cfg, opts.Version),
 		})
 		if err != nil {
-			return nil, fmt.Errorf("%s:%d: webhook: %w", cfg.File, h.Line, err)
+			return nil, nil, fmt.Errorf("%s:%d: webhook: %w", cfg.File, h.Line, err)
 		}
 		sinks = append(sinks, n)
+		policies[n.Name()] = pol
 	}
 	for _, e := range cfg.Alerts.Emails {
+		pol, tmpl, err := sinkSetup(cfg, e.SinkPolicy, opts.Logger)
+		if err != nil {
+			return nil, nil, err
+		}
 		n, err := alert.NewEmail(alert.EmailOptions{
-			To:       e.To,
-			From:     e.From,
-			Subject:  e.Subject,
-			Host:     e.SMTP.Host,
-			Port:     e.SMTP.Port,
-			Username: e.SMTP.Username,
-			Password: e.SMTP.Password,
-			TLS:      e.SMTP.TLS,
-			Timeout:  cfg.Delivery.Timeout,
+			To:        e.To,
+			From:      e.From,
+			Subject:   e.Subject,
+			Host:      e.SMTP.Host,
+			Port:      e.SMTP.Port,
+			Username:  e.SMTP.Username,
+			Password:  e.SMTP.Password,
+			TLS:       e.SMTP.TLS,
+			Timeout:   cfg.Delivery.Timeout,
+			Templates: tmpl,
 		})
 		if err != nil {
-			return nil, fmt.Errorf("%s:%d: email: %w", cfg.File, e.Line, err)
+			return nil, nil, fmt.Errorf("%s:%d: email: %w", cfg.File, e.Line, err)
 		}
 		sinks = append(sinks, n)
+		policies[n.Name()] = pol
 	}
 	if len(sinks) == 0 {
-		sinks = append(sinks, alert.NewWriter(opts.Stdout))
+		pol, tmpl, err := sinkSetup(cfg, config.SinkPolicy{}, opts.Logger)
+		if err != nil {
+			return nil, nil, err
+		}
+		wr := alert.NewWriter(opts.Stdout).WithTemplates(tmpl)
+		sinks = append(sinks, wr)
+		policies[wr.Name()] = pol
 	}
-	return sinks, nil
+	return sinks, policies, nil
 }

@@ -45,8 +45,11 @@ type Watcher struct {
 	fetcher *crawl.Fetcher
 	matcher *match.Matcher
 	sinks   []alert.Notifier
-	log     *slog.Logger
-	now     func() time.Time
+	// policies holds, by sink name, the digest schedule of the sinks
+	// that have one (see schedule.go).
+	policies map[string]*policy
+	log      *slog.Logger
+	now      func() time.Time
 }
 
 // New builds a Watcher from a loaded configuration and an open state store.
@@ -69,18 +72,19 @@ func New(cfg *config.Config, store *state.Store, opts Options) (*Watcher, error)
 	if err != nil {
 		return nil, fmt.Errorf("build fetcher: %w", err)
 	}
-	sinks, err := newSinks(cfg, opts)
+	sinks, policies, err := newSinks(cfg, opts)
 	if err != nil {
 		return nil, err
 	}
 	return &Watcher{
-		cfg:     cfg,
-		store:   store,
-		fetcher: fetcher,
-		matcher: matcher,
-		sinks:   sinks,
-		log:     opts.Logger,
-		now:     opts.Now,
+		cfg:      cfg,
+		store:    store,
+		fetcher:  fetcher,
+		matcher:  matcher,
+		sinks:    sinks,
+		policies: policies,
+		log:      opts.Logger,
+		now:      opts.Now,
 	}, nil
 }
 

@@ -23,6 +23,11 @@ func runCheck(g globals, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stdout, "%s:%d: topic %s: warning: %s\n", cfg.File, t.Line, t.ID, w)
 		}
 	}
+	for _, p := range cfg.DigestPolicies() {
+		if p.Schedule == "" && p.QuietHours == nil && len(p.Immediate) > 0 {
+			fmt.Fprintf(stdout, "%s:%d: digest: warning: immediate has no effect without a schedule or quiet_hours (every crawl's digest goes out at once)\n", cfg.File, p.Line)
+		}
+	}
 	if len(cfg.Sources) == 0 {
 		fmt.Fprintf(stdout, "%s: warning: no sources: a cycle has nothing to read (the topics still serve `watcher match`)\n", cfg.File)
 	}

@@ -27,6 +27,8 @@ Usage:
                                     match JSON lines (id, title, summary, body,
                                     lang, source, published) against the topics
   watcher status [flags]            show source health and pending digests
+  watcher preview [flags] [--format text|html|json]
+                                    show the next digest without sending it
   watcher version                   print the version
 
 Flags:
@@ -48,6 +50,7 @@ type globals struct {
 	logFormat string
 	once      bool
 	explain   bool
+	format    string
 	cpuProf   string
 	memProf   string
 }
@@ -73,6 +76,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	if cmd == "match" {
 		fs.BoolVar(&g.explain, "explain", false, "explain per item and topic")
+	}
+	if cmd == "preview" {
+		fs.StringVar(&g.format, "format", "text", "text, html or json")
 	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -104,6 +110,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runMatch(g, stdin, stdout, stderr)
 	case "status":
 		return runStatus(g, stdout, stderr)
+	case "preview":
+		return runPreview(g, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "watcher", version)
 		return exitOK

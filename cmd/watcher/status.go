@@ -76,8 +76,12 @@ func printStatus(w io.Writer, sources []config.Source, store *state.Store) error
 			del := d.Sinks[name]
 			status := "pending"
 			switch {
+			case del.MergedInto != "":
+				status = "gathered into scheduled digest " + del.MergedInto
 			case del.Delivered:
 				status = "delivered"
+			case del.Held:
+				status = "held for the sink's digest schedule"
 			case del.Parked:
 				status = "PARKED"
 			}

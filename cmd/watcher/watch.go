@@ -9,6 +9,7 @@ import (
 
 	"github.com/robfig/cron/v3"
 
+	"github.com/watcher-news/watcher/alert"
 	"github.com/watcher-news/watcher/config"
 	"github.com/watcher-news/watcher/match"
 	"github.com/watcher-news/watcher/state"
@@ -17,7 +18,7 @@ import (
 
 // loadConfig loads and validates the configuration, queries included.
 func loadConfig(path string) (*config.Config, error) {
-	return config.Load(path, config.Options{ValidateQuery: match.ParseQuery})
+	return config.Load(path, config.Options{ValidateQuery: match.ParseQuery, ValidateTemplate: alert.ValidateTemplate})
 }
 
 // runWatch runs one cycle (--once) or the daemon.
@@ -95,11 +96,13 @@ func daemon(ctx context.Context, cfg *config.Config, w *watch.Watcher, log *slog
 		cron.WithLogger(cl),
 		cron.WithChain(cron.Recover(cl), cron.SkipIfStillRunning(cl)),
 	)
-	id, err := c.AddFunc(cfg.Schedule, func() { _, _ = cycle(ctx, w, log) })
+	// The crawl's schedule, with the digest schedules' times added.
+	sched, err := watch.CycleSchedule(cfg)
 	if err != nil {
 		log.Error("invalid schedule", "schedule", cfg.Schedule, "err", err)
 		return exitUsage
 	}
+	id := c.Schedule(sched, cron.FuncJob(func() { _, _ = cycle(ctx, w, log) }))
 	c.Start()
 	log.Info("watcher started", "version", version, "schedule", cfg.Schedule,
 		"sources", len(cfg.Sources), "topics", len(cfg.Topics), "next_run", c.Entry(id).Next)

@@ -1,0 +1,99 @@
+package watch
+
+import (
+	"encoding/json"
+	"fmt"
+	"maps"
+	"slices"
+	"time"
+
+	"github.com/watcher-news/watcher/alert"
+	"github.com/watcher-news/watcher/config"
+	"github.com/watcher-news/watcher/state"
+)
+
+// Preview is the digest `watcher preview` shows.
+type Preview struct {
+	Digest alert.Digest
+	// Pending is true when Digest gathers what waits for delivery (held
+	// for a schedule, or not yet accepted); false when nothing waits and
+	// Digest is the one delivered last.
+	Pending bool
+	// Stored counts the stored digests it gathers; Sinks names the sinks
+	// they wait for.
+	Stored int
+	Sinks  []string
+}
+
+// NextDigest works out, without writing anything, the next digest: every
+// item that waits for some sink (held for its schedule or not yet
+// accepted; parked ones are left to the operator), each once. With none,
+// it is the digest delivered last, and ok is false if there is none of
+// that either.
+func NextDigest(cfg *config.Config, store *state.Store, now time.Time) (p Preview, ok bool, err error) {
+	pending, err := store.Pending()
+	if err != nil {
+		return Preview{}, false, fmt.Errorf("read pending digests: %w", err)
+	}
+	var parts []alert.Digest
+	var ids []string
+	sinks := map[string]bool{}
+	for _, pd := range pending {
+		var d alert.Digest
+		if err := json.Unmarshal(pd.Payload, &d); err != nil {
+			continue // unreadable: the next cycle parks it
+		}
+		parts = append(parts, d)
+		ids = append(ids, pd.ID)
+		for name, del := range pd.Sinks {
+			if !del.Delivered && !del.Parked {
+				sinks[name] = true
+			}
+		}
+	}
+	if len(parts) > 0 {
+		d := MergeDigests(cfg, derivedID(now, ids), now.UTC(), parts)
+		d = dedupe(d)
+		return Preview{Digest: d, Pending: true, Stored: len(parts), Sinks: slices.Sorted(maps.Keys(sinks))}, true, nil
+	}
+	last, found, err := store.LastDelivered()
+	if err != nil || !found {
+		return Preview{}, false, err
+	}
+	var d alert.Digest
+	if err := json.Unmarshal(last.Payload, &d); err != nil {
+		return Preview{}, false, fmt.Errorf("digest %s: stored payload unreadable: %w", last.ID, err)
+	}
+	return Preview{Digest: d, Stored: 1}, true, nil
+}
+
+// dedupe drops repeated items within each topic: what a sink with a
+// schedule waits for may also wait, in another stored digest, for a sink
+// without one.
+func dedupe(d alert.Digest) alert.Digest {
+	for i, t := range d.Topics {
+		seen := map[alert.Entry]bool{}
+		items := t.Items[:0:0]
+		for _, e := range t.Items {
+			if !seen[e] {
+				seen[e] = true
+				items = append(items, e)
+			}
+		}
+		d.Topics[i].Items = items
+	}
+	return d
+}
+
+// Templates parses the top-level templates, for a preview; nil when the
+// configuration names none.
+func Templates(cfg *config.Config) (*alert.Templates, error) {
+	if cfg.Templates == nil {
+		return nil, nil
+	}
+	t, err := alert.ParseTemplates(cfg.Templates.Text, cfg.Templates.HTML, nil)
+	if err != nil {
+		return nil, fmt.Errorf("%s:%d: templates: %w", cfg.File, cfg.Templates.Line, err)
+	}
+	return t, nil
+}
