@@ -36,7 +36,7 @@ type qword struct {
 	// marked exact: its skeleton without endings, or for a prefix its
 	// whole skeleton. Empty means the word matches only as written.
 	fold string
-	leaf   int32  // index into Matcher.leaves, set by Compile
+	leaf int32 // index into Matcher.leaves, set by Compile
 }
 
 // node is a parsed query.
