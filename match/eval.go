@@ -47,8 +47,8 @@ func (m *Matcher) scan(it Item) *postings {
 			p.add(m.words[t.loose], i)
 			m.addPrefixes(p, t.loose, i)
 		}
-		if fold {
-			m.addNames(p, t, i)
+		if fold && len(t.key) >= minPrefix {
+			m.addNames(p, t, i) // no name folds to fewer than minPrefix bytes
 		}
 	}
 	return p

@@ -119,6 +119,15 @@ var inflections = []string{
 	"a", "u", "i", "s",
 }
 
+// inflectionsByLast lists the inflections by their last byte, longest
+// first, so that a token is compared only with the endings it may have.
+var inflectionsByLast = func() (t [256][]string) {
+	for _, suf := range inflections {
+		t[suf[len(suf)-1]] = append(t[suf[len(suf)-1]], suf)
+	}
+	return t
+}()
+
 // minStem is the fewest bytes a name keeps when endings are cut: short
 // words are too ambiguous to decline.
 const minStem = 4
@@ -133,8 +142,11 @@ const minStem = 4
 func stemLen(s []byte) int {
 	n := len(s)
 	for range 3 {
+		if n <= minStem {
+			break
+		}
 		cut, nCut := 0, 0
-		for _, suf := range inflections {
+		for _, suf := range inflectionsByLast[s[n-1]] {
 			k := len(suf)
 			if n-k < minStem || string(s[n-k:n]) != suf {
 				continue
