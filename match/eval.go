@@ -160,6 +160,15 @@ func (p *postings) spans(n *node) []span {
 		for _, k := range n.kids {
 			out = append(out, p.spans(k)...)
 		}
+		// Spellings of one name now match the same words (Сафаров* and
+		// Safarov* both find "Сафаровых"): keep each span once, so that
+		// NEAR over the group does not repeat its work per spelling.
+		if len(n.kids) > 1 && len(out) > 1 {
+			slices.SortFunc(out, func(x, y span) int {
+				return cmp.Or(cmp.Compare(x.start, y.start), cmp.Compare(x.end, y.end))
+			})
+			out = slices.Compact(out)
+		}
 		return out
 	case nNear:
 		return nearSpans(p.spans(n.kids[0]), p.spans(n.kids[1]), n.n, n.ordered)
