@@ -26,7 +26,7 @@ type Batch struct {
 	// and no DigestSources, every source of the batch is.
 	DigestSources []string
 	// Recent are the matches to keep for the feeds of the latest matches
-	// (see Recent); they are written with the digest.
+	// (see Recent), oldest first; they are written with the digest.
 	Recent []Match
 }
 

@@ -44,7 +44,7 @@ func (m Match) validate() error {
 	return nil
 }
 
-// putRecent adds ms, matched at now, and drops each topic's oldest past
+// putRecent adds ms (oldest first), matched at now, and drops each topic's oldest past
 // RecentPerTopic. The bucket is made on first use, so files written
 // before it existed need no migration.
 func putRecent(tx *bolt.Tx, ms []Match, now time.Time) error {
@@ -62,13 +62,14 @@ func putRecent(tx *bolt.Tx, ms []Match, now time.Time) error {
 			return fmt.Errorf("recent matches of topic %q: %w", m.Topic, err)
 		}
 		touched[m.Topic] = b
-		m.Matched = now
+		// A nanosecond per match keeps the batch's order (oldest first)
+		// among matches of the same commit.
+		m.Matched = now.Add(time.Duration(i))
 		raw, err := json.Marshal(m)
 		if err != nil {
 			return fmt.Errorf("encode recent match %s: %w", m.Key, err)
 		}
-		// i keeps the cycle's order among matches of the same instant.
-		if err := b.Put(recentKey(now.Add(time.Duration(i)), m.Key), raw); err != nil {
+		if err := b.Put(recentKey(m.Matched, m.Key), raw); err != nil {
 			return fmt.Errorf("recent matches of topic %q: %w", m.Topic, err)
 		}
 	}

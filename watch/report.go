@@ -6,7 +6,9 @@ import (
 	"crypto/x509"
 	"errors"
 	"net"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/watcher-news/watcher/crawl"
 	"github.com/watcher-news/watcher/state"
@@ -101,17 +103,27 @@ func isTimeout(err error) bool {
 }
 
 // recentMatches are the matches of a cycle as the state keeps them for
-// the feeds of the latest matches: one per item and topic.
+// the feeds of the latest matches: one per item and topic, oldest first
+// by publication, and in reverse feed order (feeds list the newest first)
+// where the dates do not tell. A date the crawler had to guess (the time
+// of the fetch) is left out: it would order the items by the
+// microseconds between them.
 func recentMatches(hits []matched) []state.Match {
 	var out []state.Match
 	for _, m := range hits {
+		published := m.item.Published
+		if m.item.DateGuessed {
+			published = time.Time{}
+		}
 		for _, h := range m.hits {
 			out = append(out, state.Match{
 				Topic: h.Topic, Key: m.item.Key(), Title: m.item.Title, URL: m.item.URL,
-				Source: m.item.Source, Published: m.item.Published, Snippet: h.Snippet,
+				Source: m.item.Source, Published: published, Snippet: h.Snippet,
 			})
 		}
 	}
+	slices.Reverse(out)
+	slices.SortStableFunc(out, func(a, b state.Match) int { return a.Published.Compare(b.Published) })
 	return out
 }
 
