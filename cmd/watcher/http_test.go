@@ -176,7 +176,9 @@ func TestDaemonHTTP(t *testing.T) {
 	if base != "http://"+listen {
 		t.Errorf("listening at %s, want the configured %s", base, listen)
 	}
-	d.waitFor(t, 30*time.Second, func(l string) bool { return strings.Contains(l, `msg="cycle done"`) && strings.Contains(l, "matched=2") })
+	d.waitFor(t, 30*time.Second, func(l string) bool {
+		return strings.Contains(l, `msg="cycle done"`) && strings.Contains(l, "matched=2")
+	})
 	// The snapshot is replaced right after the log line; wait for it.
 	waitUntil(t, func() bool {
 		v, _ := metricValue(scrape(t, base), "watcher_items_matched_total", "topic=minister")
