@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"io"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/gorilla/feeds"
@@ -35,14 +36,22 @@ const tagAuthority = "tag:watcher-news,2025:"
 // writeAtom writes an Atom feed of ms (newest first, at most FeedSize):
 // title and id name the feed, self is the URL it was asked at. Entries
 // link the items' own pages; an item that matched several topics is one
-// entry with a category per topic.
-func writeAtom(w io.Writer, title, id, self string, topics map[string]string, ms []Match) error {
-	byKey := map[string]*feeds.AtomEntry{}
-	var entries []*feeds.AtomEntry
+// entry. With withTopics the summary begins with the item's topics:
+// gorilla/feeds writes an entry's category as text, where Atom readers
+// look for its term attribute, so the summary is where a reader sees them.
+func writeAtom(w io.Writer, title, id, self string, topics map[string]string, ms []Match, withTopics bool) error {
+	type entry struct {
+		e       *feeds.AtomEntry
+		topics  []string
+		snippet string
+	}
+	byKey := map[string]*entry{}
+	var entries []*entry
 	updated := time.Time{}
 	for _, m := range ms {
+		name := cmp.Or(topics[m.Topic], m.Topic)
 		if e, dup := byKey[m.Key]; dup {
-			e.Category += ", " + cmp.Or(topics[m.Topic], m.Topic)
+			e.topics = append(e.topics, name)
 			continue
 		}
 		if len(entries) == FeedSize {
@@ -51,18 +60,14 @@ func writeAtom(w io.Writer, title, id, self string, topics map[string]string, ms
 		if m.Matched.After(updated) {
 			updated = m.Matched
 		}
-		e := &feeds.AtomEntry{
+		e := &entry{topics: []string{name}, snippet: m.Snippet, e: &feeds.AtomEntry{
 			Title:     cmp.Or(m.Title, m.URL),
 			Id:        tagAuthority + "item:" + m.Key,
 			Updated:   m.Matched.UTC().Format(time.RFC3339),
-			Category:  cmp.Or(topics[m.Topic], m.Topic),
 			Links:     []feeds.AtomLink{{Href: m.URL, Rel: "alternate", Type: "text/html"}},
 			Author:    &feeds.AtomAuthor{AtomPerson: feeds.AtomPerson{Name: m.Source}},
 			Published: published(m),
-		}
-		if m.Snippet != "" {
-			e.Summary = &feeds.AtomSummary{Content: m.Snippet, Type: "text"}
-		}
+		}}
 		byKey[m.Key] = e
 		entries = append(entries, e)
 	}
@@ -76,7 +81,16 @@ func writeAtom(w io.Writer, title, id, self string, topics map[string]string, ms
 		Updated: updated.UTC().Format(time.RFC3339),
 		Link:    &feeds.AtomLink{Href: self, Rel: "self", Type: "application/atom+xml"},
 		Author:  &feeds.AtomAuthor{AtomPerson: feeds.AtomPerson{Name: "watcher"}},
-		Entries: entries,
+	}
+	for _, e := range entries {
+		summary := e.snippet
+		if withTopics {
+			summary = strings.TrimSuffix(strings.Join(e.topics, ", ")+": "+summary, ": ")
+		}
+		if summary != "" {
+			e.e.Summary = &feeds.AtomSummary{Content: summary, Type: "text"}
+		}
+		af.Entries = append(af.Entries, e.e)
 	}
 	return feeds.WriteXML(af, w)
 }

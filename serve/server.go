@@ -174,7 +174,7 @@ func wantsJSON(r *http.Request) bool {
 
 func (s *Server) feedAll(w http.ResponseWriter, r *http.Request) {
 	snap := s.snap.Load()
-	s.writeFeed(w, r, "watcher: latest matches", "feed", snap, latest(snap.Recent))
+	s.writeFeed(w, r, "watcher: latest matches", "feed", snap, latest(snap.Recent), true)
 }
 
 func (s *Server) feedTopic(w http.ResponseWriter, r *http.Request) {
@@ -190,17 +190,17 @@ func (s *Server) feedTopic(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, fmt.Sprintf("no topic %q: see / for the feeds", id), http.StatusNotFound)
 		return
 	}
-	s.writeFeed(w, r, "watcher: "+title, "feed/"+id, snap, snap.Recent[id])
+	s.writeFeed(w, r, "watcher: "+title, "feed/"+id, snap, snap.Recent[id], false)
 }
 
-func (s *Server) writeFeed(w http.ResponseWriter, r *http.Request, title, id string, snap *Snapshot, ms []Match) {
+func (s *Server) writeFeed(w http.ResponseWriter, r *http.Request, title, id string, snap *Snapshot, ms []Match, withTopics bool) {
 	names := make(map[string]string, len(snap.Topics))
 	for _, t := range snap.Topics {
 		names[t.ID] = cmp.Or(t.Title, t.ID)
 	}
 	w.Header().Set("Content-Type", "application/atom+xml; charset=utf-8")
 	self := "http://" + r.Host + r.URL.Path
-	if err := writeAtom(w, title, id, self, names, ms); err != nil {
+	if err := writeAtom(w, title, id, self, names, ms, withTopics); err != nil {
 		s.opts.Logger.Warn("write feed", "url", r.URL.Path, "err", err)
 	}
 }
