@@ -100,7 +100,7 @@ func TestServeShutsDown(t *testing.T) {
 	}
 }
 
-func serveTest(t *testing.T, s *Server) string {
+func serveTest(t testing.TB, s *Server) string {
 	t.Helper()
 	ln, err := Listen("127.0.0.1:0")
 	if err != nil {
@@ -113,7 +113,7 @@ func serveTest(t *testing.T, s *Server) string {
 	return "http://" + ln.Addr().String()
 }
 
-func parseAtom(t *testing.T, url string) *gofeed.Feed {
+func parseAtom(t testing.TB, url string) *gofeed.Feed {
 	t.Helper()
 	resp, err := http.Get(url)
 	if err != nil {
