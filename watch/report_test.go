@@ -35,31 +35,25 @@ func TestSummaryNamesCauses(t *testing.T) {
 	}
 	closed := "http://" + ln.Addr().String() + "/feed.xml"
 	ln.Close()
-	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		select {
-		case <-r.Context().Done():
-		case <-time.After(10 * time.Second):
-		}
-	}))
-	t.Cleanup(slow.Close)
+	secure := httptest.NewTLSServer(http.NotFoundHandler()) // its certificate is trusted by nobody
+	t.Cleanup(secure.Close)
 	hook := newReceiver(t)
 
-	// A one-second request timeout, so the slow source fails fast.
-	e := newEnvFetch(t, "  timeout: 1s\n", sources(
+	e := newEnv(t, sources(
 		feedSource("good", good.url("/feed.xml")),
 		feedSource("broken", broken.url("/feed.xml")),
 		feedSource("gone", status(404)),
 		feedSource("down", status(503)),
 		feedSource("homepage", html.URL+"/"),
 		feedSource("closed", closed),
-		feedSource("slow", slow.URL+"/feed.xml"),
+		feedSource("untrusted", secure.URL+"/feed.xml"),
 	)+webhookAlert(hook.srv.URL))
 	good.publish(story{ID: "g0", Title: "Weather in Baku", Published: at("2025-06-30T10:00:00Z")})
 	sum := e.mustCycle() // the baseline: nothing new
 	want := map[string]string{
 		"broken": watch.CauseParse, "gone": watch.CauseHTTP4xx, "down": watch.CauseHTTP5xx,
 		"homepage": watch.CauseNotFeed, "closed": watch.CauseConnect,
-		"slow": watch.CauseTimeout,
+		"untrusted": watch.CauseTLS,
 	}
 	got := map[string]string{}
 	for _, f := range sum.Failures {
@@ -106,4 +100,23 @@ func errOf(sum watch.Summary, src string) error {
 		}
 	}
 	return nil
+}
+
+// TestSummaryNamesTimeout: a source that does not answer within the
+// request timeout fails with the cause "timeout".
+func TestSummaryNamesTimeout(t *testing.T) {
+	t.Parallel()
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-r.Context().Done():
+		case <-time.After(10 * time.Second):
+		}
+	}))
+	t.Cleanup(slow.Close)
+	// A one-second request timeout, so the test does not wait the shipped 30s.
+	e := newEnvFetch(t, "  timeout: 1s\n", sources(feedSource("slow", slow.URL+"/feed.xml")))
+	sum, _ := e.cycle()
+	if len(sum.Failures) != 1 || sum.Failures[0].Cause != watch.CauseTimeout {
+		t.Errorf("failures %+v, want slow failing with cause timeout", sum.Failures)
+	}
 }
