@@ -392,3 +392,25 @@ func TestMetricsFile(t *testing.T) {
 		t.Errorf("temporary files left: %v", left)
 	}
 }
+
+// TestStatusFallsBackOnBadAnswer: when something else answers at
+// http.listen, `watcher status` says so and reads the state file.
+func TestStatusFallsBackOnBadAnswer(t *testing.T) {
+	t.Parallel()
+	other := newServer(t, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		http.Error(w, "not a watcher", http.StatusInternalServerError)
+	}))
+	feed := newNewsFeed(t)
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "config.yaml"), fmt.Sprintf("state: watcher.db\nhttp: {listen: %q}\n"+
+		"sources:\n  - name: news\n    feed: %s\ntopics:\n  - id: minister\n    title: The minister\n    query: minister\n",
+		strings.TrimPrefix(other, "http://"), feed.url))
+	if r := watcher(t, dir, nil, "--once"); r.code != exitOK {
+		t.Fatalf("run: exit %d\n%s", r.code, r.stderr)
+	}
+	r := watcher(t, dir, nil, "status")
+	if r.code != exitOK || !strings.Contains(r.stderr, "500 Internal Server Error; reading the state file instead") ||
+		!strings.Contains(r.stdout, "state watcher.db") {
+		t.Errorf("status with a stranger at the address: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+}
