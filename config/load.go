@@ -78,17 +78,19 @@ func parseYAML(data []byte, file string) (*yaml.Node, error) {
 // config decodes the top-level mapping into c.
 func (d *decoder) config(root *yaml.Node, c *Config) {
 	d.mapping(root, "", fields{
-		"state":        d.str(&c.State),
-		"schedule":     d.str(&c.Schedule),
-		"timezone":     d.str(&c.Timezone),
-		"backfill":     d.duration(&c.Backfill, false),
-		"retention":    d.duration(&c.Retention, true),
-		"user_agent":   d.str(&c.UserAgent),
-		"fetch":        func(key string, n *yaml.Node) { d.fetch(key, n, &c.Fetch) },
-		"delivery":     func(key string, n *yaml.Node) { d.delivery(key, n, &c.Delivery) },
-		"sources":      func(key string, n *yaml.Node) { d.sources(key, n, &c.Sources) },
-		"topics":       func(key string, n *yaml.Node) { d.topics(key, n, &c.Topics) },
-		"alerts":       func(key string, n *yaml.Node) { d.alerts(key, n, &c.Alerts) },
+		"state":      d.str(&c.State),
+		"schedule":   d.str(&c.Schedule),
+		"timezone":   d.str(&c.Timezone),
+		"backfill":   d.duration(&c.Backfill, false),
+		"retention":  d.duration(&c.Retention, true),
+		"user_agent": d.str(&c.UserAgent),
+		"fetch":      func(key string, n *yaml.Node) { d.fetch(key, n, &c.Fetch) },
+		"delivery":   func(key string, n *yaml.Node) { d.delivery(key, n, &c.Delivery) },
+		"sources":    func(key string, n *yaml.Node) { d.sources(key, n, &c.Sources) },
+		"topics":     func(key string, n *yaml.Node) { d.topics(key, n, &c.Topics) },
+		"alerts":     func(key string, n *yaml.Node) { d.alerts(key, n, &c.Alerts) },
+
+		// The daemon's listener and the metrics file (see http.go).
 		"http":         func(key string, n *yaml.Node) { d.http(key, n, &c.HTTP) },
 		"metrics_file": func(key string, n *yaml.Node) { d.metricsFile(key, n, &c.MetricsFile) },
 	})
