@@ -21,7 +21,8 @@ var allowed = map[string][]string{
 	"alert":       {"item"},
 	"state":       {"item"},
 	"watch":       {"item", "config", "crawl", "match", "alert", "state"},
-	"cmd/watcher": {"item", "config", "crawl", "match", "alert", "state", "watch"},
+	"serve":       {},
+	"cmd/watcher": {"item", "config", "crawl", "match", "alert", "state", "watch", "serve"},
 	"deploy":      {},
 	"bench/cycle": {},
 }

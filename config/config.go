@@ -54,6 +54,11 @@ type Config struct {
 	Templates *Templates `yaml:"templates,omitempty"`
 	// digests are every digest key of the file (DigestPolicies).
 	digests []*DigestPolicy
+	// HTTP is the daemon's listener; off while HTTP.Listen is empty.
+	HTTP HTTP `yaml:"http,omitempty"`
+	// MetricsFile, when set, is where each run writes its metrics in the
+	// Prometheus text format, for node_exporter's textfile collector.
+	MetricsFile string `yaml:"metrics_file,omitempty"`
 }
 
 // Fetch holds the limits and politeness settings for crawling.

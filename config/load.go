@@ -91,6 +91,10 @@ func (d *decoder) config(root *yaml.Node, c *Config) {
 		"alerts":     func(key string, n *yaml.Node) { d.alerts(key, n, &c.Alerts) },
 		"digest":     func(key string, n *yaml.Node) { c.Digest = d.digest(key, n) },
 		"templates":  func(key string, n *yaml.Node) { c.Templates = d.templates(key, n) },
+
+		// The daemon's listener and the metrics file (see http.go).
+		"http":         func(key string, n *yaml.Node) { d.http(key, n, &c.HTTP) },
+		"metrics_file": func(key string, n *yaml.Node) { d.metricsFile(key, n, &c.MetricsFile) },
 	})
 	d.schedule(root, c)
 	d.checkDigestTopics(c)

@@ -29,6 +29,9 @@ type Batch struct {
 	// items; they are written in the digest's transaction. With a Digest
 	// and no DigestSources, every source of the batch is.
 	DigestSources []string
+	// Recent are the matches to keep for the feeds of the latest matches
+	// (see Recent), oldest first; they are written with the digest.
+	Recent []Match
 }
 
 // Commit writes b. A batch of at most Options.MaxTxKeys keys (seen and
@@ -91,6 +94,9 @@ func (b Batch) write(tx *bolt.Tx, now time.Time) error {
 			return err
 		}
 	}
+	if err := putRecent(tx, b.Recent, now); err != nil {
+		return err
+	}
 	if b.Digest == nil {
 		return nil
 	}
@@ -120,6 +126,11 @@ func (b Batch) validate() error {
 					return fmt.Errorf("source %q: item key of %d bytes (want 1 to %d)", src, len(k), maxKeyLen)
 				}
 			}
+		}
+	}
+	for _, m := range b.Recent {
+		if err := m.validate(); err != nil {
+			return err
 		}
 	}
 	if b.Digest == nil && len(b.More) > 0 {

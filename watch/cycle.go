@@ -38,6 +38,12 @@ type Summary struct {
 	Parked      int // deliveries given up after the configured attempts
 	Failures    []SourceFailure
 	Duration    time.Duration
+	// NewBySource and MatchedByTopic split New and the matches (an item
+	// that matched two topics counts once in each).
+	NewBySource    map[string]int
+	MatchedByTopic map[string]int
+	// Deliveries lists every delivery attempt of the cycle, in order.
+	Deliveries []DeliveryOutcome
 }
 
 // SourceFailure names a source that failed this cycle and why.
@@ -45,6 +51,7 @@ type SourceFailure struct {
 	Source string
 	Err    error
 	Next   time.Time // the earliest next attempt
+	Cause  string    // FailureCause(Err): one of the Cause constants
 }
 
 // sourceOutcome is what one source contributed to a cycle.
@@ -426,7 +433,7 @@ func (w *Watcher) filterNew(o *sourceOutcome, now time.Time) error {
 	if !first {
 		var err error
 		if seen, err = w.store.SeenKeys(o.src.Name, keys); err != nil {
-			return fmt.Errorf("source %q: read seen items: %w", o.src.Name, err)
+			return fmt.Errorf("source %q: %w: %w", o.src.Name, errStateRead, err)
 		}
 	}
 	o.next.Initialized = true
@@ -537,7 +544,7 @@ func (w *Watcher) collect(outcomes []*sourceOutcome, sum *Summary) []matched {
 			continue
 		case o.failed:
 			sum.Failed++
-			sum.Failures = append(sum.Failures, SourceFailure{Source: o.src.Name, Err: o.res.Err, Next: o.next.NextAttempt})
+			sum.Failures = append(sum.Failures, SourceFailure{Source: o.src.Name, Err: o.res.Err, Next: o.next.NextAttempt, Cause: FailureCause(o.res.Err)})
 			w.log.Warn("source failed", "source", o.src.Name, "failures", o.next.Failures, "next_attempt", o.next.NextAttempt, "err", o.res.Err)
 			continue
 		case o.res.NotModified:
@@ -546,6 +553,7 @@ func (w *Watcher) collect(outcomes []*sourceOutcome, sum *Summary) []matched {
 		sum.OK++
 		sum.New += len(o.fresh)
 		sum.Deferred += o.deferred
+		countMatches(o, sum)
 		out = append(out, o.hits...)
 	}
 	sum.Matched = len(out)

@@ -51,6 +51,7 @@ func (w *Watcher) commit(outcomes []*sourceOutcome, hits []matched) error {
 		}
 		b.Digest, b.More = ds[0], ds[1:]
 		b.DigestSources = slices.Sorted(maps.Keys(carried))
+		b.Recent = recentMatches(hits)
 	}
 	if err := w.store.Commit(b); err != nil {
 		return fmt.Errorf("save cycle: %w", err)
@@ -181,14 +182,17 @@ func (w *Watcher) send(ctx context.Context, s alert.Notifier, d alert.Digest, de
 	switch {
 	case err == nil:
 		sum.Sent++
+		sum.Deliveries = append(sum.Deliveries, DeliveryOutcome{Sink: s.Name(), Outcome: DeliverySent})
 		w.log.Info("digest sent", "sink", s.Name(), "digest", d.ID, "items", d.Count())
 		return nil
 	case parked:
 		sum.Parked++
+		sum.Deliveries = append(sum.Deliveries, DeliveryOutcome{Sink: s.Name(), Outcome: DeliveryParked})
 		w.log.Error("digest parked: delivery given up, kept in state", "sink", s.Name(), "digest", d.ID,
 			"items", d.Count(), "attempts", del.Attempts+1, "err", err)
 	default:
 		sum.SendFailed++
+		sum.Deliveries = append(sum.Deliveries, DeliveryOutcome{Sink: s.Name(), Outcome: DeliveryFailed})
 		w.log.Warn("digest not delivered, will retry", "sink", s.Name(), "digest", d.ID, "next_attempt", next, "err", err)
 	}
 	return fmt.Errorf("digest %s: %w", d.ID, err)
@@ -208,6 +212,7 @@ func (w *Watcher) parkUnreadable(pd state.Digest, cause error, sum *Summary) err
 			return errors.Join(err, fmt.Errorf("digest %s: park: %w", pd.ID, rerr))
 		}
 		sum.Parked++
+		sum.Deliveries = append(sum.Deliveries, DeliveryOutcome{Sink: name, Outcome: DeliveryParked})
 		w.log.Error("digest parked: stored payload unreadable", "sink", name, "digest", pd.ID, "err", cause)
 	}
 	return err

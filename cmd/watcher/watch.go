@@ -39,8 +39,12 @@ func runWatch(ctx context.Context, g globals, stdout io.Writer, log *slog.Logger
 		log.Error("invalid configuration", "err", err)
 		return exitUsage
 	}
+	mon := newMonitor(cfg, log)
 	if g.once {
 		sum, err := cycle(ctx, w, log)
+		if cfg.MetricsFile != "" {
+			mon.refresh(ctx, store, &sum, err)
+		}
 		if err == nil && sum.OK == 0 && sum.Failed > 0 {
 			// Nothing could be read: the network or the configuration is
 			// at fault, and a cron job should hear of it.
@@ -52,7 +56,8 @@ func runWatch(ctx context.Context, g globals, stdout io.Writer, log *slog.Logger
 		}
 		return exitOK
 	}
-	return daemon(ctx, cfg, w, log)
+	mon.refresh(ctx, store, nil, nil)
+	return daemon(ctx, cfg, w, log, func(sum watch.Summary, err error) { mon.refresh(ctx, store, &sum, err) }, mon.listen)
 }
 
 // cycle runs one cycle and logs its one-line summary.
@@ -89,7 +94,13 @@ func cycle(ctx context.Context, w *watch.Watcher, log *slog.Logger) (watch.Summa
 // (SIGTERM or SIGINT). A cycle still running at the next tick makes that
 // tick skip, never stack; on shutdown the running cycle is cancelled and
 // waited for, so the state file is left consistent.
-func daemon(ctx context.Context, cfg *config.Config, w *watch.Watcher, log *slog.Logger) int {
+//
+// After each cycle, done is called with its outcome (the monitor refreshes
+// what the HTTP listener serves); listen starts that listener, which
+// stops with ctx and which the daemon waits for last.
+func daemon(ctx context.Context, cfg *config.Config, w *watch.Watcher, log *slog.Logger,
+	done func(watch.Summary, error), listen func(context.Context) (func(), error),
+) int {
 	cl := cronLogger{log}
 	c := cron.New(
 		cron.WithLocation(cfg.Location),
@@ -102,7 +113,15 @@ func daemon(ctx context.Context, cfg *config.Config, w *watch.Watcher, log *slog
 		log.Error("invalid schedule", "schedule", cfg.Schedule, "err", err)
 		return exitUsage
 	}
-	id := c.Schedule(sched, cron.FuncJob(func() { _, _ = cycle(ctx, w, log) }))
+	id := c.Schedule(sched, cron.FuncJob(func() { done(cycle(ctx, w, log)) }))
+	// The listener outlives the cycles: it stops after the last one.
+	lctx, stopListener := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopListener()
+	waitListener, err := listen(lctx)
+	if err != nil {
+		log.Error("start the http listener", "err", err)
+		return exitFailed
+	}
 	c.Start()
 	log.Info("watcher started", "version", version, "schedule", cfg.Schedule,
 		"sources", len(cfg.Sources), "topics", len(cfg.Topics), "next_run", c.Entry(id).Next)
@@ -115,6 +134,8 @@ func daemon(ctx context.Context, cfg *config.Config, w *watch.Watcher, log *slog
 		log.Error("a cycle did not end within 30s of the stop signal")
 		return exitFailed
 	}
+	stopListener()
+	waitListener()
 	log.Info("watcher stopped")
 	return exitOK
 }
