@@ -20,8 +20,9 @@ var allowed = map[string][]string{
 	"match":       {"item"},
 	"alert":       {"item"},
 	"state":       {"item"},
-	"watch":       {"item", "config", "crawl", "match", "alert", "state"},
-	"cmd/watcher": {"item", "config", "crawl", "match", "alert", "state", "watch"},
+	"story":       {},
+	"watch":       {"item", "config", "crawl", "match", "alert", "state", "story"},
+	"cmd/watcher": {"item", "config", "crawl", "match", "alert", "state", "story", "watch"},
 	"deploy":      {},
 	"bench/cycle": {},
 }

@@ -1,0 +1,90 @@
+package story
+
+import "hash/fnv"
+
+// MinHash over word shingles estimates how much of their wording two items
+// share (Broder, 1997): the share of positions where their signatures
+// agree is an unbiased estimate of the Jaccard similarity of their sets of
+// three-word shingles. It finds the same wire story run by two outlets,
+// lightly edited, in one language.
+//
+// It is written here, in a few lines, because the Go module proxy has no
+// well-kept implementation: the MinHash and SimHash modules there are
+// unmaintained for years and bring LSH indexes this package does not need
+// (a digest compares tens of items, not millions).
+
+const (
+	sigSize   = 64
+	shingleOf = 3
+)
+
+// shingles hashes every run of shingleOf words once.
+func shingles(words []string) []uint64 {
+	if len(words) < shingleOf {
+		return nil
+	}
+	out := make([]uint64, 0, len(words)-shingleOf+1)
+	for i := 0; i+shingleOf <= len(words); i++ {
+		h := fnv.New64a()
+		for _, w := range words[i : i+shingleOf] {
+			h.Write([]byte(w))
+			h.Write([]byte{0})
+		}
+		out = append(out, h.Sum64())
+	}
+	return out
+}
+
+// minhash returns the signature of a set of shingle hashes: for each of
+// sigSize hash functions (the shingle hash remixed with a seed), the
+// smallest value over the set.
+func minhash(hs []uint64) []uint32 {
+	if len(hs) == 0 {
+		return nil
+	}
+	sig := make([]uint32, sigSize)
+	for i := range sig {
+		sig[i] = ^uint32(0)
+	}
+	for _, h := range hs {
+		for i := range sig {
+			if v := uint32(mix(h ^ seeds[i])); v < sig[i] {
+				sig[i] = v
+			}
+		}
+	}
+	return sig
+}
+
+// seeds are fixed, so signatures stored by one run compare with the next.
+var seeds = func() [sigSize]uint64 {
+	var s [sigSize]uint64
+	x := uint64(0x9e3779b97f4a7c15)
+	for i := range s {
+		x = mix(x + uint64(i))
+		s[i] = x
+	}
+	return s
+}()
+
+// mix is the finaliser of SplitMix64: a cheap, well-distributed 64-bit mix.
+func mix(z uint64) uint64 {
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9
+	z = (z ^ (z >> 27)) * 0x94d049bb133111eb
+	return z ^ (z >> 31)
+}
+
+// resemblance estimates the Jaccard similarity of the wording of a and b,
+// or returns 0 when either has no signature.
+func resemblance(a, b []uint32) float64 {
+	if len(a) != sigSize || len(b) != sigSize {
+		return 0
+	}
+	same := 0
+	for i := range a {
+		if a[i] == b[i] {
+			same++
+		}
+	}
+	return float64(same) / sigSize
+}
