@@ -25,6 +25,9 @@ type Batch struct {
 	// items; they are written in the digest's transaction. With a Digest
 	// and no DigestSources, every source of the batch is.
 	DigestSources []string
+	// Stories are the stories the digest sends, written in its
+	// transaction; only with a Digest.
+	Stories []Story
 }
 
 // Commit writes b. A batch of at most Options.MaxTxKeys keys (seen and
@@ -90,6 +93,9 @@ func (b Batch) write(tx *bolt.Tx, now time.Time) error {
 	if b.Digest == nil {
 		return nil
 	}
+	if err := putStories(tx, b.Stories, now); err != nil {
+		return err
+	}
 	return insertDigest(tx, *b.Digest, now)
 }
 
@@ -111,6 +117,14 @@ func (b Batch) validate() error {
 					return fmt.Errorf("source %q: item key of %d bytes (want 1 to %d)", src, len(k), maxKeyLen)
 				}
 			}
+		}
+	}
+	for _, st := range b.Stories {
+		if b.Digest == nil {
+			return errStoriesWithoutDigest
+		}
+		if err := st.validate(); err != nil {
+			return err
 		}
 	}
 	if b.Digest != nil {

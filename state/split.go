@@ -47,7 +47,7 @@ func (b Batch) split(limit int) []Batch {
 	if b.Digest == nil && len(held) == 0 {
 		return parts
 	}
-	last := Batch{Digest: b.Digest}
+	last := Batch{Digest: b.Digest, Stories: b.Stories}
 	for _, n := range names {
 		if held[n] {
 			last.take(b, n)
