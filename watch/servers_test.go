@@ -157,6 +157,18 @@ type webhookDigest struct {
 			Source    string `json:"source"`
 			Published string `json:"published"`
 			Snippet   string `json:"snippet"`
+			// The other reports of the item's story, and the story an
+			// earlier digest sent that it adds to (see alert/payload.go).
+			Also []struct {
+				Source string `json:"source"`
+				URL    string `json:"url"`
+				Title  string `json:"title"`
+			} `json:"also"`
+			AdditionTo *struct {
+				Source string `json:"source"`
+				URL    string `json:"url"`
+				Title  string `json:"title"`
+			} `json:"addition_to"`
 		} `json:"items"`
 	} `json:"topics"`
 }
@@ -211,12 +223,17 @@ func (r *receiver) digests() []webhookDigest {
 	return append([]webhookDigest(nil), r.got...)
 }
 
-// titles lists the item titles of a digest per topic, as "topic: title".
+// titles lists the titles of every report a digest delivers per topic, as
+// "topic: title": each item's and those of the other reports of its story
+// ("also"), since a report is delivered as one or the other.
 func (d webhookDigest) titles() []string {
 	var out []string
 	for _, t := range d.Topics {
 		for _, it := range t.Items {
 			out = append(out, t.ID+": "+it.Title)
+			for _, a := range it.Also {
+				out = append(out, t.ID+": "+a.Title)
+			}
 		}
 	}
 	return out
