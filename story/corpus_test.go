@@ -129,7 +129,15 @@ func runDigests(t *testing.T, items []corpusItem, event map[string]string, caden
 		for _, c := range batch {
 			prints[c.ID] = Fingerprint(Doc{Lang: c.Lang, Published: when(c), Title: c.Title, Summary: c.Summary, Body: c.Body})
 		}
-		x := NewIndex(pool)
+		// The cycle reads the stories of the last 30 days (watch's
+		// storyHistory): their prints are what tells common from rare.
+		var recent []Print
+		for _, p := range pool {
+			if end.Sub(p.Time) <= 30*24*time.Hour {
+				recent = append(recent, p)
+			}
+		}
+		x := NewIndex(recent)
 		for _, c := range batch {
 			x.Add(prints[c.ID])
 		}

@@ -73,6 +73,12 @@ func (x *Index) Same(a, b Print) bool {
 	}
 	sim := x.similarity(a, b)
 	title := len(intersect(a.Title, b.Title))
+	// A new store knows too few prints to tell a detainee's name, in
+	// every report of the topic, from a rare one: ask also for a shared
+	// number (a date, a toll, a sentence) or two names in the headlines.
+	if len(intersect(a.Numbers, b.Numbers)) == 0 && title < 2 {
+		return false
+	}
 	if d <= closeGap && sim >= closeSim && title >= closeTitle {
 		return true
 	}
