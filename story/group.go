@@ -82,7 +82,7 @@ func (x *Index) Same(a, b Print) bool {
 	if d <= closeGap && sim >= closeSim && title >= closeTitle {
 		return true
 	}
-	return sim >= farSim && title >= farTitle
+	return sim >= farSim && title >= farTitle && len(intersect(a.Numbers, b.Numbers)) > 0
 }
 
 // shared returns the weight of the features a and b share, and the features.

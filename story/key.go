@@ -35,12 +35,15 @@ var romanRunes = map[rune]string{
 }
 
 // romanise returns w lower-cased in plain Latin letters. In Azerbaijani
-// c is the sound of English j and Russian дж (Azərbaycan, Azerbaijan,
-// Азербайджан).
+// (and Turkish) c is the sound of English j and Russian дж (Azərbaycan,
+// Azerbaijan, Азербайджан): so it is read in text declared Azerbaijani,
+// and in any word written with a letter of those alphabets, since many
+// feeds declare no language.
 func romanise(w, lang string) string {
+	cIsJ := lang == "az" || lang == "tr" || strings.ContainsAny(w, "əƏıİğĞşŞ")
 	var b strings.Builder
 	for _, r := range strings.ToLower(w) {
-		if r == 'c' && lang == "az" {
+		if r == 'c' && cIsJ {
 			b.WriteByte('j')
 			continue
 		}

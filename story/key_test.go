@@ -16,7 +16,7 @@ func TestNameKeySpellings(t *testing.T) {
 		{"Kartavykh in Azerbaijani", "az", []string{"Kartavıx", "Kartavykh"}},
 		{"Safarov inflected", "", []string{"Safarov", "Сафаров", "Сафарова", "Səfərov", "Səfərovun"}},
 		{"Yekaterinburg", "", []string{"Yekaterinburg", "Екатеринбург", "Екатеринбурге", "Ekaterinburq", "Yekaterinburqda"}},
-		{"Azerbaijan", "az", []string{"Azərbaycan", "Azərbaycanın"}},
+		{"Azerbaijan", "", []string{"Azerbaijan", "Azərbaycan", "Azərbaycanın", "Азербайджан"}},
 		{"Yevgeny", "", []string{"Yevgeny", "Евгений", "Evgeni", "Yevgeni", "Евгению"}},
 		{"Aliyev", "", []string{"Aliyev", "Алиев", "Əliyev"}},
 		{"Igor", "", []string{"Igor", "İqor", "Игорь"}},
@@ -47,10 +47,14 @@ func TestFingerprintNumbers(t *testing.T) {
 	ru := Fingerprint(Doc{Lang: "ru", Title: "Суд арестовал на четыре месяца", Body: "До 12 лет."})
 	az := Fingerprint(Doc{Lang: "az", Title: "dörd ay müddətinə həbs", Body: "12 ilədək"})
 	en := Fingerprint(Doc{Lang: "en", Title: "held for four months", Body: "up to 12 years, on 01 July"})
-	for _, p := range []Print{ru, az, en} {
+	undeclared := Fingerprint(Doc{Title: "dörd ay müddətinə", Body: "12 ilədək; it went on"})
+	for _, p := range []Print{ru, az, en, undeclared} {
 		if len(intersect(p.Numbers, []string{"#12", "#4"})) != 2 {
 			t.Errorf("numbers %v, want #12 and #4 among them", p.Numbers)
 		}
+	}
+	if contains(undeclared.Numbers, "#10") {
+		t.Errorf("English \"on\" read as the Azerbaijani ten in text of no declared language: %v", undeclared.Numbers)
 	}
 	if !contains(en.Numbers, "#1") {
 		t.Errorf("a leading zero is not dropped: %v", en.Numbers)

@@ -2,9 +2,9 @@ package story
 
 // numberWords maps the small numbers that news writes out in words to
 // digits, so that "four months", "на четыре месяца" and "4 ay" share the
-// number 4. Only the forms a court or casualty report uses are listed;
-// Azerbaijani words are read only in Azerbaijani text ("on" is also an
-// English word).
+// number 4. Only the forms a court or casualty report uses are listed.
+// Azerbaijani words are read in text of no declared language too (many
+// feeds declare none), but for "on", also an English word.
 var numberWords = map[string]string{
 	"two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7",
 	"eight": "8", "nine": "9", "ten": "10", "eleven": "11", "twelve": "12",
@@ -27,7 +27,7 @@ func numberWord(w, lang string) string {
 	if d, ok := numberWords[w]; ok {
 		return d
 	}
-	if lang == "az" {
+	if lang == "az" || (lang == "" && w != "on") {
 		return azNumberWords[w]
 	}
 	return ""

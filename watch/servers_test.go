@@ -149,28 +149,31 @@ type webhookDigest struct {
 	ID      string `json:"id"`
 	Created string `json:"created"`
 	Topics  []struct {
-		ID    string `json:"id"`
-		Title string `json:"title"`
-		Items []struct {
-			Title     string `json:"title"`
-			URL       string `json:"url"`
-			Source    string `json:"source"`
-			Published string `json:"published"`
-			Snippet   string `json:"snippet"`
-			// The other reports of the item's story, and the story an
-			// earlier digest sent that it adds to (see alert/payload.go).
-			Also []struct {
-				Source string `json:"source"`
-				URL    string `json:"url"`
-				Title  string `json:"title"`
-			} `json:"also"`
-			AdditionTo *struct {
-				Source string `json:"source"`
-				URL    string `json:"url"`
-				Title  string `json:"title"`
-			} `json:"addition_to"`
-		} `json:"items"`
+		ID    string        `json:"id"`
+		Title string        `json:"title"`
+		Items []webhookItem `json:"items"`
 	} `json:"topics"`
+}
+
+// webhookItem is one item of a webhook digest.
+type webhookItem struct {
+	Title     string `json:"title"`
+	URL       string `json:"url"`
+	Source    string `json:"source"`
+	Published string `json:"published"`
+	Snippet   string `json:"snippet"`
+	// The other reports of the item's story, and the story an
+	// earlier digest sent that it adds to (see alert/payload.go).
+	Also []struct {
+		Source string `json:"source"`
+		URL    string `json:"url"`
+		Title  string `json:"title"`
+	} `json:"also"`
+	AdditionTo *struct {
+		Source string `json:"source"`
+		URL    string `json:"url"`
+		Title  string `json:"title"`
+	} `json:"addition_to"`
 }
 
 // receiver is a real webhook endpoint that records every accepted digest
