@@ -26,7 +26,7 @@ type corpusItem struct {
 // loadCorpus reads the shared corpus, skipping the test when the shared
 // folder is not checked out beside the repository, and the hand-made
 // labels of which of its items report the same event.
-func loadCorpus(t *testing.T) ([]corpusItem, map[string]string) {
+func loadCorpus(t testing.TB) ([]corpusItem, map[string]string) {
 	t.Helper()
 	f, err := os.Open("../../shared/corpus/dev.jsonl")
 	if errors.Is(err, fs.ErrNotExist) {

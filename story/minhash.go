@@ -1,6 +1,6 @@
 package story
 
-import "hash/fnv"
+import "math/bits"
 
 // MinHash over word shingles estimates how much of their wording two items
 // share (Broder, 1997): the share of positions where their signatures
@@ -18,26 +18,33 @@ const (
 	shingleOf = 3
 )
 
-// shingles hashes every run of shingleOf words once.
+// shingles hashes every run of shingleOf words once: each word is hashed
+// (FNV-1a) once, and a shingle's hash mixes its words' hashes in order.
 func shingles(words []string) []uint64 {
 	if len(words) < shingleOf {
 		return nil
 	}
+	wh := make([]uint64, len(words))
+	for i, w := range words {
+		h := uint64(14695981039346656037)
+		for j := 0; j < len(w); j++ {
+			h ^= uint64(w[j])
+			h *= 1099511628211
+		}
+		wh[i] = h
+	}
 	out := make([]uint64, 0, len(words)-shingleOf+1)
 	for i := 0; i+shingleOf <= len(words); i++ {
-		h := fnv.New64a()
-		for _, w := range words[i : i+shingleOf] {
-			h.Write([]byte(w))
-			h.Write([]byte{0})
-		}
-		out = append(out, h.Sum64())
+		out = append(out, mix(wh[i]^bits.RotateLeft64(wh[i+1], 21)^bits.RotateLeft64(wh[i+2], 42)))
 	}
 	return out
 }
 
 // minhash returns the signature of a set of shingle hashes: for each of
-// sigSize hash functions (the shingle hash remixed with a seed), the
-// smallest value over the set.
+// sigSize hash functions, the smallest value over the set. The functions
+// are h·a+b with odd multipliers a, the high half kept: the multiply-shift
+// family, as good as independent permutations for MinHash on well-mixed
+// input, at a multiply and an add each.
 func minhash(hs []uint64) []uint32 {
 	if len(hs) == 0 {
 		return nil
@@ -48,7 +55,7 @@ func minhash(hs []uint64) []uint32 {
 	}
 	for _, h := range hs {
 		for i := range sig {
-			if v := uint32(mix(h ^ seeds[i])); v < sig[i] {
+			if v := uint32((h*seeds[i][0] + seeds[i][1]) >> 32); v < sig[i] {
 				sig[i] = v
 			}
 		}
@@ -57,12 +64,14 @@ func minhash(hs []uint64) []uint32 {
 }
 
 // seeds are fixed, so signatures stored by one run compare with the next.
-var seeds = func() [sigSize]uint64 {
-	var s [sigSize]uint64
+var seeds = func() [sigSize][2]uint64 {
+	var s [sigSize][2]uint64
 	x := uint64(0x9e3779b97f4a7c15)
 	for i := range s {
 		x = mix(x + uint64(i))
-		s[i] = x
+		s[i][0] = x | 1
+		x = mix(x)
+		s[i][1] = x
 	}
 	return s
 }()
