@@ -218,6 +218,7 @@ func runDigests(t *testing.T, items []corpusItem, event map[string]string, caden
 					g.joinedPairs++
 				case same:
 					g.missedPairs++
+					t.Logf("apart in %s: %s and %s (%s)", topic, a.ID, b.ID, event[a.ID])
 				}
 			}
 		}
