@@ -3,6 +3,7 @@ package alert
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -116,5 +117,32 @@ func TestWebhookAlso(t *testing.T) {
 	}
 	if e := items[1].AdditionTo; e == nil || e.URL != "https://www.reuters.com/5005" || e.Source != "reuters.com" {
 		t.Errorf("addition_to = %+v, want the reuters.com story", e)
+	}
+}
+
+// TestAlsoBounded: a story reported by very many outlets lists the first
+// ones and says how many more, in text and HTML; the webhook lists all.
+func TestAlsoBounded(t *testing.T) {
+	t.Parallel()
+	d := storyDigest()
+	e := &d.Topics[0].Items[0]
+	for i := range 30 {
+		e.Also = append(e.Also, Report{Title: fmt.Sprintf("Report %02d", i), URL: fmt.Sprintf("https://outlet%02d.example/1", i), Source: "outlet"})
+	}
+	html, err := RenderHTML(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, out := range map[string]string{"text": RenderText(d), "HTML": html} {
+		if !strings.Contains(out, "… and 12 more") {
+			t.Errorf("%s does not say how many more reports there are", name)
+		}
+	}
+	body, err := encodePayload(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(body), `"source":"outlet"`); n != 30 {
+		t.Errorf("webhook lists %d of the 30 other reports", n)
 	}
 }

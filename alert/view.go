@@ -35,8 +35,9 @@ type entryView struct {
 	Link string
 	// Also: the other reports of the story; Earlier: the story sent
 	// before that this entry adds to.
-	Also    []reportView
-	Earlier *reportView
+	Also     []reportView
+	AlsoMore int // other reports past maxAlsoShown, not listed
+	Earlier  *reportView
 }
 
 // reportView is one other report of a story, ready to render.
@@ -94,6 +95,7 @@ func newEntryView(e Entry) entryView {
 	for _, r := range e.Also[:min(len(e.Also), maxAlsoShown)] {
 		ev.Also = append(ev.Also, newReportView(r))
 	}
+	ev.AlsoMore = len(e.Also) - len(ev.Also)
 	if e.Earlier != nil {
 		r := newReportView(*e.Earlier)
 		ev.Earlier = &r

@@ -1,6 +1,8 @@
 package story
 
 import (
+	"encoding/json"
+	"reflect"
 	"testing"
 	"time"
 )
@@ -105,3 +107,31 @@ func TestSameAcrossLanguages(t *testing.T) {
 		t.Errorf("Group = %+v, want the later report added to the earlier ruling (1)", got)
 	}
 }
+
+// TestPrintRoundTrip: a print stored as JSON and read back compares as
+// before (the cycle keeps prints in the state file).
+func TestPrintRoundTrip(t *testing.T) {
+	t.Parallel()
+	p := Fingerprint(Doc{Lang: "en", Published: time.Date(2025, 7, 1, 9, 0, 0, 0, time.UTC),
+		Title: "Azerbaijan court jails Sputnik's Kartavykh and Belousov for four months", Body: wireText})
+	raw, err := json.Marshal(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var q Print
+	if err := json.Unmarshal(raw, &q); err != nil {
+		t.Fatalf("decode %s: %v", raw, err)
+	}
+	if !reflect.DeepEqual(p, q) {
+		t.Errorf("round trip changed the print:\n got %+v\nwant %+v", q, p)
+	}
+	if len(raw) > 700 {
+		t.Errorf("a print takes %d bytes of JSON; want it compact (under 700)", len(raw))
+	}
+	var bad Print
+	if err := json.Unmarshal([]byte(`{"sig":"AAAA"}`), &bad); err != nil || bad.Sig != nil {
+		t.Errorf("a short signature: %v, %v; want it dropped without error", bad.Sig, err)
+	}
+}
+
+const wireText = "Director Igor Kartavykh and editor-in-chief Yevgeny Belousov were detained during a police raid on the agency's Baku office on Monday."

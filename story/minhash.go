@@ -45,11 +45,11 @@ func shingles(words []string) []uint64 {
 // are h·a+b with odd multipliers a, the high half kept: the multiply-shift
 // family, as good as independent permutations for MinHash on well-mixed
 // input, at a multiply and an add each.
-func minhash(hs []uint64) []uint32 {
+func minhash(hs []uint64) Signature {
 	if len(hs) == 0 {
 		return nil
 	}
-	sig := make([]uint32, sigSize)
+	sig := make(Signature, sigSize)
 	for i := range sig {
 		sig[i] = ^uint32(0)
 	}

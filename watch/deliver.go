@@ -88,7 +88,7 @@ func (w *Watcher) digest(hits []matched) (*state.Digest, []state.Story, error) {
 	for i, t := range w.cfg.Topics {
 		topics[i] = t.ID
 	}
-	groups, stories := groupStories(reports, topics, w.sentStories(now))
+	groups, stories := groupStories(w.log, reports, topics, w.sentStories(now))
 	// The id starts with the time in milliseconds, so digests are stored
 	// in the order they are made: a new one goes at the end of the state
 	// file's B-tree, beside the last, and neither it nor a delivery

@@ -4,6 +4,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/watcher-news/watcher/alert"
@@ -15,6 +17,12 @@ import (
 // story.Window can take later reports; all of them tell which names are
 // common (every report of a topic carries its subject's) and which rare.
 const storyHistory = 30 * 24 * time.Hour
+
+// maxGroupedReports bounds the reports of one topic grouped in one cycle:
+// grouping compares each report with the reports before it, and a burst
+// (a broad topic's backfill) must not cost minutes. Past it, the latest
+// reports are entries of their own, and the log says so.
+const maxGroupedReports = 500
 
 // storyRecord is what the state keeps of the reports of a story that one
 // digest sent (the Data of a state.Story): the story as first sent, and
@@ -85,7 +93,7 @@ type report struct {
 // sent before gets its later reports as one entry marked as an addition
 // to it. Every report is in exactly one entry. It returns the entries by
 // topic, and the records to keep of the stories sent.
-func groupStories(byTopic map[string][]report, topics []string, sent []*sentStory) (map[string][]alert.Entry, []state.Story) {
+func groupStories(log *slog.Logger, byTopic map[string][]report, topics []string, sent []*sentStory) (map[string][]alert.Entry, []state.Story) {
 	var all []story.Print
 	for _, s := range sent {
 		all = append(all, s.prints...)
@@ -111,11 +119,21 @@ func groupStories(byTopic map[string][]report, topics []string, sent []*sentStor
 				earlierPrints = append(earlierPrints, s.prints)
 			}
 		}
-		prints := make([]story.Print, len(rs))
-		for i, r := range rs {
+		slices.SortStableFunc(rs, func(a, b report) int { return a.print.Time.Compare(b.print.Time) })
+		grouped := min(len(rs), maxGroupedReports)
+		if grouped < len(rs) {
+			log.Warn("too many reports of one topic to group in one cycle; the latest are sent as entries of their own",
+				"topic", topic, "reports", len(rs), "grouped", grouped)
+		}
+		prints := make([]story.Print, grouped)
+		for i, r := range rs[:grouped] {
 			prints[i] = r.print
 		}
-		for _, cl := range story.Group(idx, earlierPrints, prints) {
+		clusters := story.Group(idx, earlierPrints, prints)
+		for i := grouped; i < len(rs); i++ {
+			clusters = append(clusters, story.Cluster{Earlier: -1, Members: []int{i}})
+		}
+		for _, cl := range clusters {
 			head := rs[cl.Members[0]].entry
 			rec := storyRecord{Topic: topic, Story: asReport(head)}
 			if cl.Earlier >= 0 {
