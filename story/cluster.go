@@ -41,7 +41,9 @@ func Group(x *Index, earlier [][]Print, prints []Print) []Cluster {
 			continue
 		}
 		first := slices.MinFunc(ps, func(a, b Print) int { return a.Time.Compare(b.Time) })
-		stories = append(stories, &story{cluster: -1, first: first, members: ps, earlier: i})
+		// A copy: the story grows by the new prints that join it, and
+		// must not write into the caller's slice.
+		stories = append(stories, &story{cluster: -1, first: first, members: slices.Clone(ps), earlier: i})
 	}
 	var out []Cluster
 	for _, i := range order {
