@@ -6,8 +6,8 @@ import (
 )
 
 // A name key makes one word of every usual spelling of a name: it is the
-// word romanised to plain Latin letters, kept to its first letter and the
-// three consonants after it. The cut also takes off
+// word romanised to plain Latin letters, kept to its first letter (any
+// vowel as a) and the three consonants after it. The cut also takes off
 // the case endings of Russian and Azerbaijani (Сафаровых, Səfərovun), and
 // the vowels are where the spellings differ most (Safarov, Səfərov;
 // Kartavykh, Kartavıx):
