@@ -20,8 +20,9 @@ type Cluster struct {
 // of them joins it. Each new print is in exactly one cluster. Prints are
 // taken in time order, and each joins the story whose reports it is most
 // like (by the rule of Same, against any of its reports, and within
-// Window of its first), or begins a story of its own: a story grows from
-// its first report and cannot drift, report by report, into another.
+// Window of its first) and that no report of its outlet is in yet, or
+// begins a story of its own: a story grows from its first report and
+// cannot drift, report by report, into another.
 func Group(x *Index, earlier [][]Print, prints []Print) []Cluster {
 	order := make([]int, len(prints))
 	for i := range order {
@@ -29,13 +30,7 @@ func Group(x *Index, earlier [][]Print, prints []Print) []Cluster {
 	}
 	slices.SortStableFunc(order, func(a, b int) int { return prints[a].Time.Compare(prints[b].Time) })
 
-	type story struct {
-		cluster int // index into out, or -1 while it holds only earlier prints
-		first   Print
-		members []Print
-		earlier int
-	}
-	var stories []*story
+	var stories []*candidate
 	for i, ps := range earlier {
 		if len(ps) == 0 {
 			continue
@@ -43,15 +38,15 @@ func Group(x *Index, earlier [][]Print, prints []Print) []Cluster {
 		first := slices.MinFunc(ps, func(a, b Print) int { return a.Time.Compare(b.Time) })
 		// A copy: the story grows by the new prints that join it, and
 		// must not write into the caller's slice.
-		stories = append(stories, &story{cluster: -1, first: first, members: slices.Clone(ps), earlier: i})
+		stories = append(stories, &candidate{cluster: -1, first: first, members: slices.Clone(ps), earlier: i})
 	}
 	var out []Cluster
 	for _, i := range order {
 		p := prints[i]
-		var best *story
+		var best *candidate
 		bestSim := -1.0
 		for _, s := range stories {
-			if gap(p.Time, s.first.Time) > Window {
+			if gap(p.Time, s.first.Time) > Window || s.has(p.Source) {
 				continue
 			}
 			for _, m := range s.members {
@@ -64,7 +59,7 @@ func Group(x *Index, earlier [][]Print, prints []Print) []Cluster {
 			}
 		}
 		if best == nil {
-			best = &story{cluster: -1, first: p, earlier: -1}
+			best = &candidate{cluster: -1, first: p, earlier: -1}
 			stories = append(stories, best)
 		}
 		if best.cluster < 0 {
@@ -76,4 +71,25 @@ func Group(x *Index, earlier [][]Print, prints []Print) []Cluster {
 	}
 	slices.SortStableFunc(out, func(a, b Cluster) int { return cmp.Compare(a.Members[0], b.Members[0]) })
 	return out
+}
+
+// candidate is a story that new prints may join.
+type candidate struct {
+	cluster int // index into Group's clusters, or -1 while it holds only earlier prints
+	first   Print
+	members []Print
+	earlier int
+}
+
+// has reports whether the story has a report from source already.
+func (c *candidate) has(source string) bool {
+	if source == "" {
+		return false
+	}
+	for _, m := range c.members {
+		if m.Source == source {
+			return true
+		}
+	}
+	return false
 }

@@ -16,6 +16,7 @@ import (
 type corpusItem struct {
 	ID        string   `json:"id"`
 	Lang      string   `json:"lang"`
+	Source    string   `json:"source"`
 	Published string   `json:"published"`
 	Title     string   `json:"title"`
 	Summary   string   `json:"summary"`
@@ -127,7 +128,7 @@ func runDigests(t *testing.T, items []corpusItem, event map[string]string, caden
 		g.digests++
 		prints := map[string]Print{}
 		for _, c := range batch {
-			prints[c.ID] = Fingerprint(Doc{Lang: c.Lang, Published: when(c), Title: c.Title, Summary: c.Summary, Body: c.Body})
+			prints[c.ID] = Fingerprint(Doc{Source: c.Source, Lang: c.Lang, Published: when(c), Title: c.Title, Summary: c.Summary, Body: c.Body})
 		}
 		// The cycle reads the stories of the last 30 days (watch's
 		// storyHistory): their prints are what tells common from rare.

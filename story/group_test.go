@@ -59,3 +59,23 @@ func TestGroupDoesNotDrift(t *testing.T) {
 		}
 	}
 }
+
+// TestOneOutletOneReport: an outlet's second report of an event is its
+// follow-up, an entry of its own, not "also reported by" itself.
+func TestOneOutletOneReport(t *testing.T) {
+	t.Parallel()
+	at := time.Date(2025, 8, 1, 8, 0, 0, 0, time.UTC)
+	docs := []Doc{
+		{Source: "apa.az", Lang: "en", Published: at, Title: "Strasbourg court asks questions", Body: wire},
+		{Source: "apa.az", Lang: "en", Published: at.Add(time.Hour), Title: "Strasbourg court asks questions (updated)", Body: wire},
+		{Source: "trend.az", Lang: "en", Published: at.Add(2 * time.Hour), Title: "Strasbourg court asks questions", Body: wire},
+	}
+	var ps []Print
+	for _, d := range docs {
+		ps = append(ps, Fingerprint(d))
+	}
+	got := Group(NewIndex(ps), nil, ps)
+	if len(got) != 2 || len(got[0].Members) != 2 || got[0].Members[1] != 2 || len(got[1].Members) != 1 || got[1].Members[0] != 1 {
+		t.Errorf("Group = %+v, want apa.az's first report with trend.az's, and apa.az's update apart", got)
+	}
+}

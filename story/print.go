@@ -25,6 +25,9 @@ import (
 
 // Doc is the text of one item, as the grouping reads it.
 type Doc struct {
+	// Source is the outlet; two reports of one outlet are never one
+	// story's (the second is its follow-up, not another outlet's report).
+	Source    string
 	Lang      string
 	Published time.Time
 	Title     string
@@ -34,7 +37,8 @@ type Doc struct {
 
 // Print is what grouping keeps of a Doc.
 type Print struct {
-	Lang string    `json:"lang,omitempty"`
+	Source string    `json:"source,omitempty"`
+	Lang   string    `json:"lang,omitempty"`
 	Time time.Time `json:"time"`
 	// Names are the keys of the capitalised words (see nameKey), sorted
 	// and distinct; Numbers the numbers of two or more digits.
@@ -82,7 +86,7 @@ func (s *Signature) UnmarshalJSON(b []byte) error {
 
 // Fingerprint returns the Print of d.
 func Fingerprint(d Doc) Print {
-	p := Print{Lang: strings.ToLower(strings.TrimSpace(d.Lang)), Time: d.Published}
+	p := Print{Source: d.Source, Lang: strings.ToLower(strings.TrimSpace(d.Lang)), Time: d.Published}
 	names := map[string]bool{}
 	numbers := map[string]bool{}
 	title := map[string]bool{}

@@ -72,7 +72,7 @@ func (w *Watcher) digest(hits []matched) (*state.Digest, []state.Story, error) {
 	h.Write([]byte(now.Format(time.RFC3339Nano)))
 	for _, m := range hits {
 		h.Write([]byte(m.item.Key()))
-		p := story.Fingerprint(story.Doc{Lang: m.item.Lang, Published: m.item.Published,
+		p := story.Fingerprint(story.Doc{Source: m.item.Source, Lang: m.item.Lang, Published: m.item.Published,
 			Title: m.item.Title, Summary: m.item.Summary, Body: m.item.Body})
 		for _, hit := range m.hits {
 			reports[hit.Topic] = append(reports[hit.Topic], report{entry: alert.Entry{
