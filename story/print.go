@@ -39,7 +39,7 @@ type Doc struct {
 type Print struct {
 	Source string    `json:"source,omitempty"`
 	Lang   string    `json:"lang,omitempty"`
-	Time time.Time `json:"time"`
+	Time   time.Time `json:"time"`
 	// Names are the keys of the capitalised words (see nameKey), sorted
 	// and distinct; Numbers the numbers of two or more digits.
 	Names   []string `json:"names,omitempty"`
