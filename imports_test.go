@@ -20,9 +20,10 @@ var allowed = map[string][]string{
 	"match":       {"item"},
 	"alert":       {"item"},
 	"state":       {"item"},
-	"watch":       {"item", "config", "crawl", "match", "alert", "state"},
+	"story":       {},
+	"watch":       {"item", "config", "crawl", "match", "alert", "state", "story"},
 	"serve":       {},
-	"cmd/watcher": {"item", "config", "crawl", "match", "alert", "state", "watch", "serve"},
+	"cmd/watcher": {"item", "config", "crawl", "match", "alert", "state", "story", "watch", "serve"},
 	"deploy":      {},
 	"bench/cycle": {},
 }

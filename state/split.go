@@ -47,7 +47,7 @@ func (b Batch) split(limit int) []Batch {
 	if b.Digest == nil && len(held) == 0 && len(b.Recent) == 0 {
 		return parts
 	}
-	last := Batch{Digest: b.Digest, More: b.More, Recent: b.Recent}
+	last := Batch{Digest: b.Digest, More: b.More, Recent: b.Recent, Stories: b.Stories}
 	for _, n := range names {
 		if held[n] {
 			last.take(b, n)

@@ -1,6 +1,7 @@
 // Package state is the watcher's memory between cycles, kept in one bbolt
 // file: what each source last answered (validators and health), which item
-// keys each source has already shown, and the digests waiting for delivery.
+// keys each source has already shown, the digests waiting for delivery,
+// and the stories digests sent (so a later report of one is an addition).
 //
 // It imports nothing from the rest of the project: item keys arrive as
 // strings and digests as opaque bytes, so crawl's and alert's types never

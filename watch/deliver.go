@@ -13,6 +13,7 @@ import (
 
 	"github.com/watcher-news/watcher/alert"
 	"github.com/watcher-news/watcher/state"
+	"github.com/watcher-news/watcher/story"
 )
 
 // commit writes everything the crawl learnt: the sources' new validators
@@ -42,10 +43,11 @@ func (w *Watcher) commit(outcomes []*sourceOutcome, hits []matched) error {
 		}
 	}
 	if len(hits) > 0 {
-		ds, err := w.digest(hits)
+		ds, stories, err := w.digest(hits)
 		if err != nil {
 			return err
 		}
+		b.Stories = stories
 		for _, m := range hits {
 			carried[m.item.Source] = true
 		}
@@ -60,27 +62,35 @@ func (w *Watcher) commit(outcomes []*sourceOutcome, hits []matched) error {
 }
 
 // digest builds the stored digests of this cycle's matches, grouped by
-// topic in configuration order: one, unless sinks with a digest schedule
-// split it (see outbox). Its id is a hash of the time and the items
-// it carries; it is stored with the digest, so it is the same however often
-// its delivery is retried.
-func (w *Watcher) digest(hits []matched) ([]*state.Digest, error) {
-	groups := make(map[string][]alert.Entry)
+// topic in configuration order, one entry per story (see groupStories):
+// one digest, unless sinks with a digest schedule split it (see outbox),
+// and the records of the stories it sends. Its id is a hash of the time
+// and the items it carries; it is stored with the digest, so it is the
+// same however often its delivery is retried.
+func (w *Watcher) digest(hits []matched) ([]*state.Digest, []state.Story, error) {
+	reports := make(map[string][]report)
 	now := w.now().UTC()
 	h := sha256.New()
 	h.Write([]byte(now.Format(time.RFC3339Nano)))
 	for _, m := range hits {
 		h.Write([]byte(m.item.Key()))
+		p := story.Fingerprint(story.Doc{Source: m.item.Source, Lang: m.item.Lang, Published: m.item.Published,
+			Title: m.item.Title, Summary: m.item.Summary, Body: m.item.Body})
 		for _, hit := range m.hits {
-			groups[hit.Topic] = append(groups[hit.Topic], alert.Entry{
+			reports[hit.Topic] = append(reports[hit.Topic], report{entry: alert.Entry{
 				Title:     m.item.Title,
 				URL:       m.item.URL,
 				Source:    m.item.Source,
 				Published: m.item.Published,
 				Snippet:   hit.Snippet,
-			})
+			}, print: p})
 		}
 	}
+	topics := make([]string, len(w.cfg.Topics))
+	for i, t := range w.cfg.Topics {
+		topics[i] = t.ID
+	}
+	groups, stories := groupStories(w.log, reports, topics, w.sentStories(now))
 	// The id starts with the time in milliseconds, so digests are stored
 	// in the order they are made: a new one goes at the end of the state
 	// file's B-tree, beside the last, and neither it nor a delivery
@@ -92,7 +102,14 @@ func (w *Watcher) digest(hits []matched) ([]*state.Digest, error) {
 			d.Topics = append(d.Topics, alert.Topic{ID: t.ID, Title: t.Title, Items: items})
 		}
 	}
-	return w.outbox(d.Sorted())
+	for i := range stories {
+		stories[i].Created = now
+	}
+	ds, err := w.outbox(d.Sorted())
+	if err != nil {
+		return nil, nil, err
+	}
+	return ds, stories, nil
 }
 
 // deliver sends every pending digest, oldest first, to every sink that has
@@ -183,7 +200,7 @@ func (w *Watcher) send(ctx context.Context, s alert.Notifier, d alert.Digest, de
 	case err == nil:
 		sum.Sent++
 		sum.Deliveries = append(sum.Deliveries, DeliveryOutcome{Sink: s.Name(), Outcome: DeliverySent})
-		w.log.Info("digest sent", "sink", s.Name(), "digest", d.ID, "items", d.Count())
+		w.log.Info("digest sent", "sink", s.Name(), "digest", d.ID, "items", d.Count(), "reports", d.Reports())
 		return nil
 	case parked:
 		sum.Parked++
