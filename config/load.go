@@ -60,12 +60,12 @@ func parseYAML(data []byte, file string) (*yaml.Node, error) {
 		if errors.Is(err, io.EOF) {
 			return nil, nil
 		}
-		return nil, syntaxError(file, err)
+		return nil, positioned(data, syntaxError(file, err))
 	}
 	var extra yaml.Node
 	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
 		if err != nil {
-			return nil, syntaxError(file, err)
+			return nil, positioned(data, syntaxError(file, err))
 		}
 		return nil, &Error{File: file, Line: extra.Line, Msg: "more than one YAML document (remove the extra ---)"}
 	}
