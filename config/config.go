@@ -46,6 +46,12 @@ type Config struct {
 	Sources   []Source `yaml:"sources"`
 	Topics    []Topic  `yaml:"topics"`
 	Alerts    Alerts   `yaml:"alerts"`
+
+	// RunAtStart: the daemon runs a first cycle as soon as it has
+	// started, rather than waiting for the schedule's first tick.
+	RunAtStart bool `yaml:"run_at_start"`
+	// Health says when failing sources are named in the digests.
+	Health Health `yaml:"health"`
 }
 
 // Fetch holds the limits and politeness settings for crawling.
@@ -62,6 +68,13 @@ type Fetch struct {
 	Budget         time.Duration `yaml:"budget"`          // whole crawl of a cycle; 0: fits the schedule
 	Robots         bool          `yaml:"robots"`          // obey robots.txt
 	MaxBackoff     time.Duration `yaml:"max_backoff"`     // cap on backing off a failing source
+}
+
+// Health says when a failing source is reported in the digests.
+type Health struct {
+	// ReportAfter is how long a source must have failed before the next
+	// digest names it (once), and then its recovery (once).
+	ReportAfter time.Duration `yaml:"report_after"`
 }
 
 // Delivery holds the retry settings for sending digests.
@@ -125,6 +138,9 @@ type Webhook struct {
 	URL    string `yaml:"url"`
 	Secret string `yaml:"secret,omitempty"`
 	Line   int    `yaml:"-"`
+	// Named is true when the file gave the name: digests waiting for
+	// the sink then follow the name, whatever its URL becomes.
+	Named bool `yaml:"-"`
 }
 
 // Email is a mailbox set that receives digests over SMTP.
@@ -136,6 +152,9 @@ type Email struct {
 	Subject string   `yaml:"subject,omitempty"`
 	SMTP    SMTP     `yaml:"smtp"`
 	Line    int      `yaml:"-"`
+	// Named is true when the file gave the name: digests waiting for
+	// the sink then follow the name, whatever its recipients become.
+	Named bool `yaml:"-"`
 }
 
 // SMTP is a mail server to submit to. TLS is "starttls" (required; the
@@ -177,5 +196,8 @@ func defaults() *Config {
 			MaxBackoff:     6 * time.Hour,
 		},
 		Delivery: Delivery{MaxAttempts: 10, Timeout: 30 * time.Second},
+
+		RunAtStart: true,
+		Health:     Health{ReportAfter: 6 * time.Hour},
 	}
 }

@@ -37,6 +37,7 @@ func (d *decoder) email(key string, n *yaml.Node) Email {
 	if !has(n, "smtp") {
 		d.errorf(n, key+".smtp", "required")
 	}
+	e.Named = e.Name != ""
 	if e.Name == "" && len(e.To) > 0 {
 		e.Name = "email " + strings.Join(e.To, ",")
 	}

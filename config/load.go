@@ -89,6 +89,11 @@ func (d *decoder) config(root *yaml.Node, c *Config) {
 		"sources":    func(key string, n *yaml.Node) { d.sources(key, n, &c.Sources) },
 		"topics":     func(key string, n *yaml.Node) { d.topics(key, n, &c.Topics) },
 		"alerts":     func(key string, n *yaml.Node) { d.alerts(key, n, &c.Alerts) },
+
+		"run_at_start": d.boolean(&c.RunAtStart),
+		"health": func(key string, n *yaml.Node) {
+			d.mapping(n, key, fields{"report_after": d.duration(&c.Health.ReportAfter, true)})
+		},
 	})
 	d.schedule(root, c)
 }
