@@ -2,8 +2,10 @@ package watch
 
 import (
 	"io"
+	"time"
 
 	"github.com/watcher-news/watcher/config"
+	"github.com/watcher-news/watcher/state"
 )
 
 // Validate builds what a run builds from cfg (the matcher, the fetcher,
@@ -19,3 +21,13 @@ func Validate(cfg *config.Config) error {
 	_, err := newSinks(cfg, Options{Stdout: io.Discard})
 	return err
 }
+
+// UseStore hands the Watcher the state store its next cycles use, for a
+// daemon that holds the state file only during its cycles (so that
+// `watcher status` can read it between them). Call it between cycles.
+func (w *Watcher) UseStore(s *state.Store) { w.store = s }
+
+// Budget is how long the crawl of one cycle may take (fetch.budget, or
+// four fifths of the schedule's gap), for a caller that watches for a
+// cycle that runs far longer.
+func (w *Watcher) Budget() time.Duration { return w.budget() }

@@ -13,14 +13,15 @@ import (
 )
 
 // runStatus prints what the state file knows: each configured source's
-// health, and the digests still waiting for a sink or given up on. It
-// needs the state file's lock, so it fails clearly while a cycle runs.
+// health, and the digests still waiting for a sink or given up on. The
+// daemon holds the state file only during its cycles, so status reads it
+// between them; during a cycle it waits a few seconds, then says so.
 func runStatus(g globals, stdout, stderr io.Writer) int {
 	cfg, err := loadConfig(g.config)
 	if err != nil {
 		return configError(stderr, err)
 	}
-	store, err := state.Open(cfg.State, state.Options{})
+	store, err := openForStatus(cfg.State)
 	if err != nil {
 		fmt.Fprintf(stderr, "watcher: %v\n", err)
 		return exitFailed
