@@ -20,6 +20,8 @@ const (
 type view struct {
 	ID, Created, Subject string
 	Topics               []topicView
+	// Failing and Recovered are the sources named for their health.
+	Failing, Recovered []healthView
 }
 
 type topicView struct {
@@ -39,6 +41,7 @@ type entryView struct {
 func newView(d Digest) view {
 	d = d.Sorted()
 	v := view{ID: clean(d.ID), Created: formatTime(d.Created), Subject: Subject(d)}
+	v.Failing, v.Recovered = healthViews(d)
 	for _, t := range d.Topics {
 		if len(t.Items) == 0 {
 			continue
