@@ -103,7 +103,7 @@ func TestCommitColdCycle(t *testing.T) {
 // seen without a digest to carry it.
 func TestCommitFailsBeforeDigest(t *testing.T) {
 	w, store, outcomes, hits := coldCycle(t)
-	d, err := w.digest(hits)
+	d, err := w.digest(hits, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

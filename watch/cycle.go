@@ -70,6 +70,9 @@ type sourceOutcome struct {
 	interrupted bool
 	// flushed: written while the crawl went on (it matched nothing).
 	flushed bool
+	// health, when set, names the source in this cycle's digest as
+	// failing or recovered; its state is written with the digest.
+	health *healthReport
 }
 
 // Cycle runs one full cycle: fetch, filter, match, store, deliver. Source
@@ -122,6 +125,7 @@ func (w *Watcher) crawlAll(ctx context.Context) ([]*sourceOutcome, error) {
 		switch {
 		case now.Before(o.prev.NextAttempt):
 			o.skip = true
+			w.noteHealth(o) // backed off, and perhaps failing long enough to say so
 		case !isDue(src, o.prev, now):
 			o.notDue, o.skip = true, true // skip: nothing to record
 		default:
@@ -147,6 +151,7 @@ func (w *Watcher) crawlAll(ctx context.Context) ([]*sourceOutcome, error) {
 				} else {
 					w.crawlOne(ctx, o)
 				}
+				w.noteHealth(o)
 				done()
 				fl.add(o)
 			}

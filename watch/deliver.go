@@ -27,7 +27,7 @@ func (w *Watcher) commit(outcomes []*sourceOutcome, hits []matched) error {
 	b := state.Batch{Sources: map[string]state.Source{}, Seen: map[string][]string{}, Touched: map[string][]string{}}
 	carried := map[string]bool{}
 	for _, o := range outcomes {
-		if o.skip || o.interrupted || o.flushed {
+		if (o.skip && o.health == nil) || o.interrupted || o.flushed {
 			continue
 		}
 		b.Sources[o.src.Name] = o.next
@@ -37,12 +37,13 @@ func (w *Watcher) commit(outcomes []*sourceOutcome, hits []matched) error {
 		if len(o.touched) > 0 {
 			b.Touched[o.src.Name] = o.touched
 		}
-		if len(o.hits) > 0 {
+		if len(o.hits) > 0 || o.health != nil {
 			carried[o.src.Name] = true
 		}
 	}
-	if len(hits) > 0 {
-		d, err := w.digest(hits)
+	health := healthReports(outcomes)
+	if len(hits) > 0 || health != nil {
+		d, err := w.digest(hits, health)
 		if err != nil {
 			return err
 		}
@@ -62,7 +63,7 @@ func (w *Watcher) commit(outcomes []*sourceOutcome, hits []matched) error {
 // topic in configuration order. Its id is a hash of the time and the items
 // it carries; it is stored with the digest, so it is the same however often
 // its delivery is retried.
-func (w *Watcher) digest(hits []matched) (*state.Digest, error) {
+func (w *Watcher) digest(hits []matched, health *digestHealth) (*state.Digest, error) {
 	groups := make(map[string][]alert.Entry)
 	now := w.now().UTC()
 	h := sha256.New()
@@ -79,6 +80,7 @@ func (w *Watcher) digest(hits []matched) (*state.Digest, error) {
 			})
 		}
 	}
+	health.hash(h)
 	// The id starts with the time in milliseconds, so digests are stored
 	// in the order they are made: a new one goes at the end of the state
 	// file's B-tree, beside the last, and neither it nor a delivery
@@ -90,6 +92,7 @@ func (w *Watcher) digest(hits []matched) (*state.Digest, error) {
 			d.Topics = append(d.Topics, alert.Topic{ID: t.ID, Title: t.Title, Items: items})
 		}
 	}
+	health.addTo(&d)
 	d = d.Sorted()
 	payload, err := json.Marshal(d)
 	if err != nil {

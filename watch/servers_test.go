@@ -159,6 +159,18 @@ type webhookDigest struct {
 			Snippet   string `json:"snippet"`
 		} `json:"items"`
 	} `json:"topics"`
+	SourcesFailing []struct {
+		Name        string `json:"name"`
+		Since       string `json:"since"`
+		Error       string `json:"error"`
+		NextAttempt string `json:"next_attempt"`
+	} `json:"sources_failing"`
+	SourcesRecovered []struct {
+		Name      string `json:"name"`
+		Since     string `json:"since"`
+		Recovered string `json:"recovered"`
+		FailedFor string `json:"failed_for"`
+	} `json:"sources_recovered"`
 }
 
 // receiver is a real webhook endpoint that records every accepted digest
