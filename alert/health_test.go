@@ -3,8 +3,8 @@ package alert
 import (
 	"bytes"
 	"encoding/json"
-	"net/mail"
 	"net/http"
+	"net/mail"
 	"reflect"
 	"strings"
 	"testing"
