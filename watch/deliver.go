@@ -120,6 +120,11 @@ func (w *Watcher) deliver(ctx context.Context, sum *Summary) error {
 		if ctx.Err() != nil {
 			break // shutting down: the rest stays pending as it is
 		}
+		pd, err := w.reroute(pd)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
 		var d alert.Digest
 		if err := json.Unmarshal(pd.Payload, &d); err != nil {
 			errs = append(errs, w.parkUnreadable(pd, err, sum))

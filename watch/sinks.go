@@ -60,7 +60,7 @@ func newSinks(cfg *config.Config, opts Options) ([]alert.Notifier, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s:%d: webhook: %w", cfg.File, h.Line, err)
 		}
-		sinks = append(sinks, n)
+		sinks = append(sinks, named(n, h.Named, h.Name))
 	}
 	for _, e := range cfg.Alerts.Emails {
 		n, err := alert.NewEmail(alert.EmailOptions{
@@ -77,7 +77,7 @@ func newSinks(cfg *config.Config, opts Options) ([]alert.Notifier, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s:%d: email: %w", cfg.File, e.Line, err)
 		}
-		sinks = append(sinks, n)
+		sinks = append(sinks, named(n, e.Named, e.Name))
 	}
 	if len(sinks) == 0 {
 		sinks = append(sinks, alert.NewWriter(opts.Stdout))

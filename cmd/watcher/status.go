@@ -10,6 +10,7 @@ import (
 
 	"github.com/watcher-news/watcher/config"
 	"github.com/watcher-news/watcher/state"
+	"github.com/watcher-news/watcher/watch"
 )
 
 // runStatus prints what the state file knows: each configured source's
@@ -27,14 +28,18 @@ func runStatus(g globals, stdout, stderr io.Writer) int {
 		return exitFailed
 	}
 	defer store.Close()
-	if err := printStatus(stdout, cfg.Sources, store); err != nil {
+	sinks, err := watch.SinkNames(cfg)
+	if err != nil {
+		return configError(stderr, err)
+	}
+	if err := printStatus(stdout, cfg.Sources, sinks, store); err != nil {
 		fmt.Fprintf(stderr, "watcher: status: %v\n", err)
 		return exitFailed
 	}
 	return exitOK
 }
 
-func printStatus(w io.Writer, sources []config.Source, store *state.Store) error {
+func printStatus(w io.Writer, sources []config.Source, sinks []string, store *state.Store) error {
 	st, err := store.Stats()
 	if err != nil {
 		return err
@@ -68,12 +73,12 @@ func printStatus(w io.Writer, sources []config.Source, store *state.Store) error
 		if d.Delivered() {
 			continue
 		}
-		sinks := make([]string, 0, len(d.Sinks))
+		names := make([]string, 0, len(d.Sinks))
 		for name := range d.Sinks {
-			sinks = append(sinks, name)
+			names = append(names, name)
 		}
-		slices.Sort(sinks)
-		for _, name := range sinks {
+		slices.Sort(names)
+		for _, name := range names {
 			del := d.Sinks[name]
 			status := "pending"
 			switch {
@@ -82,8 +87,8 @@ func printStatus(w io.Writer, sources []config.Source, store *state.Store) error
 			case del.Parked:
 				status = "PARKED"
 			}
-			fmt.Fprintf(w, "digest %s (%s) -> %s: %s after %d attempts %s\n",
-				d.ID, d.Created.UTC().Format(time.RFC3339), name, status, del.Attempts, del.LastError)
+			fmt.Fprintf(w, "digest %s (%s) -> %s: %s after %d attempts %s%s\n",
+				d.ID, d.Created.UTC().Format(time.RFC3339), name, status, del.Attempts, del.LastError, goneNote(name, del, sinks))
 		}
 	}
 	return nil
@@ -111,4 +116,16 @@ func when(t time.Time) string {
 		return "-"
 	}
 	return t.UTC().Format("2006-01-02 15:04:05Z")
+}
+
+// goneNote explains a delivery to a sink no longer configured.
+func goneNote(name string, del *state.Delivery, configured []string) string {
+	switch {
+	case slices.Contains(configured, name) || del.Delivered:
+		return ""
+	case del.Parked:
+		return " (sink no longer configured)"
+	default:
+		return " (sink no longer configured: the next cycle sends the digest to the configured sinks that lack it)"
+	}
 }
