@@ -190,3 +190,55 @@ func TestStatusWhileDaemonRuns(t *testing.T) {
 	t.Logf("status during a cycle gave up after %s", took.Round(time.Millisecond))
 	d.stop(t)
 }
+
+// TestOnceEverySourceBackedOff: when every source rests after failing,
+// --once exits 1 and says why in one ERROR line, rather than exit 0 with
+// an INFO line.
+func TestOnceEverySourceBackedOff(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "config.yaml"), "state: watcher.db\nsources:\n  - name: a\n    feed: http://127.0.0.1:9/feed\n"+
+		"topics:\n  - id: t\n    title: T\n    query: x\n")
+	for i := range 2 { // the second failure backs the source off for 2 minutes
+		if r := watcher(t, dir, nil, "--once"); r.code != exitFailed {
+			t.Fatalf("run %d: exit %d\n%s", i, r.code, r.stderr)
+		}
+	}
+	r := watcher(t, dir, nil, "--once")
+	if !strings.Contains(r.stderr, "backed_off=1") {
+		t.Fatalf("the third run did not back the source off:\n%s", r.stderr)
+	}
+	errLines := 0
+	for _, l := range strings.Split(r.stderr, "\n") {
+		if strings.Contains(l, "level=ERROR") {
+			errLines++
+			if !strings.Contains(l, "no source could be read this run") || !strings.Contains(l, "backed off") {
+				t.Errorf("the ERROR line does not say why: %s", l)
+			}
+		}
+	}
+	if r.code != exitFailed || errLines != 1 {
+		t.Errorf("exit %d with %d ERROR lines, want 1 and 1:\n%s", r.code, errLines, r.stderr)
+	}
+}
+
+// TestRunAtStartOff: with run_at_start: false the daemon waits for the
+// schedule: it starts, and stops again, without reading its source.
+func TestRunAtStartOff(t *testing.T) {
+	feed := newStallingFeed(t)
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "config.yaml"), fmt.Sprintf("state: watcher.db\nschedule: \"@every 1h\"\nrun_at_start: false\n"+
+		"sources:\n  - name: slow\n    feed: %s/feed.xml\n"+
+		"topics:\n  - id: watched\n    title: Watched\n    query: minister\n", feed.url))
+	feed.stalling.Store(true) // so that any request is seen on arrived
+	d := startDaemon(t, dir)
+	d.waitFor(t, 10*time.Second, func(l string) bool { return strings.Contains(l, "watcher started") })
+	d.stop(t)
+	if strings.Contains(d.log.String(), "cycle done") || !strings.Contains(d.log.String(), "run_at_start=false") {
+		t.Errorf("a cycle ran at start:\n%s", d.log.String())
+	}
+	select {
+	case <-feed.arrived:
+		t.Error("the source was read")
+	default:
+	}
+}
