@@ -38,15 +38,15 @@ type daemonRun struct {
 	stdout io.Writer
 	notify notifier
 
-	mu      sync.Mutex // guards cfg, w, running
+	mu      sync.Mutex // guards cfg, w, running, entry
 	cfg     *config.Config
 	w       *watch.Watcher
-	running time.Time // when the running cycle began; zero when idle
+	running time.Time    // when the running cycle began; zero when idle
+	entry   cron.EntryID // the schedule's entry in cron
 
 	busy   chan struct{} // one slot: held while a cycle runs
 	cycles sync.WaitGroup
 	cron   *cron.Cron
-	entry  cron.EntryID
 
 	// afterCycle, when set, receives every cycle's summary once the
 	// cycle is done and the state file closed: the one place where a
@@ -120,16 +120,22 @@ func (d *daemonRun) schedule(cfg *config.Config) error {
 	if err != nil {
 		return err
 	}
-	if d.entry != 0 {
-		d.cron.Remove(d.entry)
-	}
+	d.mu.Lock()
+	old := d.entry
 	d.entry = id
+	d.mu.Unlock()
+	if old != 0 {
+		d.cron.Remove(old)
+	}
 	return nil
 }
 
 // next is when the next scheduled cycle is due.
 func (d *daemonRun) next() time.Time {
-	return d.cron.Entry(d.entry).Next
+	d.mu.Lock()
+	id := d.entry
+	d.mu.Unlock()
+	return d.cron.Entry(id).Next
 }
 
 // nextText says when the next cycle is due, for STATUS=.

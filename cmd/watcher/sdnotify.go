@@ -3,6 +3,7 @@ package main
 import (
 	"log/slog"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	sd "github.com/coreos/go-systemd/v22/daemon"
@@ -17,10 +18,12 @@ type notifier struct {
 	// third of WATCHDOG_USEC (systemd suggests half; a third leaves room
 	// for a slow machine), or 0 when no watchdog is set.
 	watchdogEvery time.Duration
+	// warned: a failed send is logged once, not every watchdog ping.
+	warned *atomic.Bool
 }
 
 func newNotifier(log *slog.Logger) notifier {
-	n := notifier{log: log}
+	n := notifier{log: log, warned: new(atomic.Bool)}
 	interval, err := sd.SdWatchdogEnabled(false)
 	if err != nil {
 		log.Warn("systemd watchdog settings not understood; not using the watchdog", "err", err)
@@ -32,10 +35,11 @@ func newNotifier(log *slog.Logger) notifier {
 	return n
 }
 
-// send sends one message; a failure is logged, never fatal.
+// send sends one message; a failure is logged (the first only), never fatal.
 func (n notifier) send(state string) {
-	if _, err := sd.SdNotify(false, state); err != nil {
-		n.log.Warn("sd_notify", "state", strings.SplitN(state, "=", 2)[0], "err", err)
+	if _, err := sd.SdNotify(false, state); err != nil && !n.warned.Swap(true) {
+		n.log.Warn("sd_notify failed; systemd may not see this daemon's state (logged once)",
+			"state", strings.SplitN(state, "=", 2)[0], "err", err)
 	}
 }
 
