@@ -2,7 +2,9 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -241,4 +243,51 @@ func TestRunAtStartOff(t *testing.T) {
 		t.Error("the source was read")
 	default:
 	}
+}
+
+// TestReloadDuringCycle: a reload while a cycle runs leaves that cycle on
+// the configuration it began with; the new one is for the next cycle.
+func TestReloadDuringCycle(t *testing.T) {
+	release := make(chan struct{})
+	arrived := make(chan struct{}, 4)
+	slow := newServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		arrived <- struct{}{}
+		<-release
+		w.Header().Set("Content-Type", "application/rss+xml")
+		io.WriteString(w, `<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>`+
+			`<item><guid>a</guid><title>Minister said</title><link>http://example.org/a</link></item></channel></rss>`)
+	}))
+	other := newStallingFeed(t)
+	dir := t.TempDir()
+	cfgPath := filepath.Join(dir, "config.yaml")
+	body := func(sources string) string {
+		return "state: watcher.db\nschedule: \"@every 1h\"\nsources:\n" + sources +
+			"topics:\n  - id: watched\n    title: Watched\n    query: minister\n"
+	}
+	one := fmt.Sprintf("  - name: slow\n    feed: %s/feed.xml\n", slow)
+	writeFile(t, cfgPath, body(one))
+	d := startDaemon(t, dir)
+	select {
+	case <-arrived: // the first cycle waits on the slow feed
+	case <-time.After(15 * time.Second):
+		t.Fatal("the daemon never fetched")
+	}
+	writeFile(t, cfgPath, body(one+fmt.Sprintf("  - name: other\n    feed: %s/feed.xml\n", other.url)))
+	if err := d.cmd.Process.Signal(syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	d.waitFor(t, 10*time.Second, func(l string) bool { return strings.Contains(l, "configuration reloaded") })
+	close(release)
+	var done string
+	d.waitFor(t, 15*time.Second, func(l string) bool {
+		if strings.Contains(l, "cycle done") {
+			done = l
+			return true
+		}
+		return false
+	})
+	if !strings.Contains(done, " sources=1 ok=1 ") {
+		t.Errorf("the running cycle did not finish on its own configuration: %s", done)
+	}
+	d.stop(t)
 }
