@@ -38,6 +38,9 @@ type Summary struct {
 	Parked      int // deliveries given up after the configured attempts
 	Failures    []SourceFailure
 	Duration    time.Duration
+	// SourcesFailing and SourcesRecovered count the sources this
+	// cycle's digest names for their health (see health.report_after).
+	SourcesFailing, SourcesRecovered int
 }
 
 // SourceFailure names a source that failed this cycle and why.
@@ -527,6 +530,13 @@ type matched struct {
 func (w *Watcher) collect(outcomes []*sourceOutcome, sum *Summary) []matched {
 	var out []matched
 	for _, o := range outcomes {
+		switch {
+		case o.health == nil:
+		case o.health.recovered:
+			sum.SourcesRecovered++
+		default:
+			sum.SourcesFailing++
+		}
 		switch {
 		case o.interrupted:
 			continue

@@ -26,7 +26,9 @@ func TestSourceHealthInDigest(t *testing.T) {
 	if got := hook.digests(); len(got) != 0 {
 		t.Fatalf("a digest before the source failed for 6h: %+v", got)
 	}
-	e.cycle() // 6h after the first failure
+	if sum, _ := e.cycle(); sum.SourcesFailing != 1 { // 6h after the first failure
+		t.Errorf("summary counts %d sources failing reported, want 1", sum.SourcesFailing)
+	}
 	got := hook.digests()
 	if len(got) != 1 || len(got[0].SourcesFailing) != 1 || len(got[0].Topics) != 0 {
 		t.Fatalf("after 6h of failures the webhook got %+v; want one digest naming the source and no items", got)
@@ -61,6 +63,9 @@ func TestSourceHealthInDigest(t *testing.T) {
 	sum, err := e.cycleAfter(6 * time.Hour)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if sum.SourcesRecovered != 1 {
+		t.Errorf("summary counts %d sources recovered reported, want 1", sum.SourcesRecovered)
 	}
 	got = hook.digests()
 	if len(got) != 2 || len(got[1].SourcesRecovered) != 1 || len(got[1].SourcesFailing) != 0 {
