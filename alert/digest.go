@@ -26,6 +26,10 @@ type Digest struct {
 	Created time.Time
 	// Topics are in config order.
 	Topics []Topic
+	// SourcesFailing and SourcesRecovered name sources for their health
+	// (see SourceHealth); a digest may carry only these.
+	SourcesFailing   []SourceHealth `json:",omitempty"`
+	SourcesRecovered []SourceHealth `json:",omitempty"`
 }
 
 // Topic is a tracked topic and its new items, newest first.

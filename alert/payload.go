@@ -12,6 +12,9 @@ type payload struct {
 	Created string         `json:"created"`
 	Count   int            `json:"count"`
 	Topics  []payloadTopic `json:"topics"`
+
+	SourcesFailing   []payloadFailing   `json:"sources_failing,omitempty"`
+	SourcesRecovered []payloadRecovered `json:"sources_recovered,omitempty"`
 }
 
 type payloadTopic struct {
@@ -72,6 +75,7 @@ func encodePayload(d Digest) ([]byte, error) {
 		}
 		p.Topics = append(p.Topics, pt)
 	}
+	healthPayload(d, &p)
 	return json.Marshal(p)
 }
 

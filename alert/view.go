@@ -21,6 +21,8 @@ type view struct {
 	ID, Created, Subject string
 	Count                int // items in every topic
 	Topics               []topicView
+	// Failing and Recovered are the sources named for their health.
+	Failing, Recovered []healthView
 }
 
 type topicView struct {
@@ -61,6 +63,7 @@ func newReportView(r Report) reportView {
 func newView(d Digest) view {
 	d = d.Sorted()
 	v := view{ID: clean(d.ID), Created: formatTime(d.Created), Subject: Subject(d), Count: d.Count()}
+	v.Failing, v.Recovered = healthViews(d)
 	for _, t := range d.Topics {
 		if len(t.Items) == 0 {
 			continue

@@ -59,6 +59,12 @@ type Config struct {
 	// MetricsFile, when set, is where each run writes its metrics in the
 	// Prometheus text format, for node_exporter's textfile collector.
 	MetricsFile string `yaml:"metrics_file,omitempty"`
+
+	// RunAtStart: the daemon runs a first cycle as soon as it has
+	// started, rather than waiting for the schedule's first tick.
+	RunAtStart bool `yaml:"run_at_start"`
+	// Health says when failing sources are named in the digests.
+	Health Health `yaml:"health"`
 }
 
 // Fetch holds the limits and politeness settings for crawling.
@@ -75,6 +81,13 @@ type Fetch struct {
 	Budget         time.Duration `yaml:"budget"`          // whole crawl of a cycle; 0: fits the schedule
 	Robots         bool          `yaml:"robots"`          // obey robots.txt
 	MaxBackoff     time.Duration `yaml:"max_backoff"`     // cap on backing off a failing source
+}
+
+// Health says when a failing source is reported in the digests.
+type Health struct {
+	// ReportAfter is how long a source must have failed before the next
+	// digest names it (once), and then its recovery (once).
+	ReportAfter time.Duration `yaml:"report_after"`
 }
 
 // Delivery holds the retry settings for sending digests.
@@ -140,6 +153,9 @@ type Webhook struct {
 	Line   int    `yaml:"-"`
 	// SinkPolicy holds the digest schedule and templates of this sink.
 	SinkPolicy `yaml:",inline"`
+	// Named is true when the file gave the name: digests waiting for
+	// the sink then follow the name, whatever its URL becomes.
+	Named bool `yaml:"-"`
 }
 
 // Email is a mailbox set that receives digests over SMTP.
@@ -153,6 +169,9 @@ type Email struct {
 	Line    int      `yaml:"-"`
 	// SinkPolicy holds the digest schedule and templates of this sink.
 	SinkPolicy `yaml:",inline"`
+	// Named is true when the file gave the name: digests waiting for
+	// the sink then follow the name, whatever its recipients become.
+	Named bool `yaml:"-"`
 }
 
 // SMTP is a mail server to submit to. TLS is "starttls" (required; the
@@ -198,5 +217,8 @@ func defaults() *Config {
 			MaxBackoff:     6 * time.Hour,
 		},
 		Delivery: Delivery{MaxAttempts: 10, Timeout: 30 * time.Second},
+
+		RunAtStart: true,
+		Health:     Health{ReportAfter: 6 * time.Hour},
 	}
 }

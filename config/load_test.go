@@ -51,6 +51,11 @@ func TestLoadErrors(t *testing.T) {
 			"bad_email.yaml:14: alerts.email[1].from: invalid email address: mail: no angle-addr",
 			"bad_email.yaml:15: alerts.email[2].to: at least one address is required",
 		}},
+		{name: "bad_transport", want: []string{
+			"bad_transport.yaml:12: alerts.email[0].smtp.tls: port 587 is for STARTTLS: use tls: starttls, or port 465 for tls: tls (got \"tls\")",
+			"bad_transport.yaml:18: alerts.email[1].smtp.tls: port 465 is for implicit TLS: use tls: tls, or port 587 for tls: starttls (got \"starttls\")",
+			"bad_transport.yaml:24: alerts.email[2].smtp.username: set with tls: none: the password would cross the network in clear (use starttls, tls or opportunistic)",
+		}},
 		{name: "bad_query", want: []string{
 			"bad_query.yaml:7: topics[0].query: unbalanced parentheses",
 			"bad_query.yaml:10: topics[0].exclude[1]: unbalanced parentheses",

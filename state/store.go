@@ -42,6 +42,10 @@ type Options struct {
 	// MaxTxKeys bounds the keys one Commit transaction writes (see
 	// Commit); zero means DefaultMaxTxKeys.
 	MaxTxKeys int
+	// ReadOnly opens an existing file for reading only, under a shared
+	// lock: several readers may hold it at once, and none while a
+	// writer does. Writes then fail. For `watcher status`.
+	ReadOnly bool
 }
 
 func (o Options) withDefaults() (Options, error) {
@@ -86,12 +90,16 @@ func Open(path string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open state %s: %w", path, err)
 	}
-	db, err := openBolt(path, opts.Timeout)
+	db, err := openBolt(path, opts.Timeout, opts.ReadOnly)
 	if err != nil {
 		return nil, classifyOpenError(path, err)
 	}
 	s := &Store{db: db, path: path, now: opts.Now, maxTxKeys: opts.MaxTxKeys}
-	if err := s.prepare(); err != nil {
+	prepare := s.prepare
+	if opts.ReadOnly {
+		prepare = s.prepareReadOnly
+	}
+	if err := prepare(); err != nil {
 		_ = db.Close()
 		return nil, err
 	}

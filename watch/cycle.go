@@ -44,6 +44,9 @@ type Summary struct {
 	MatchedByTopic map[string]int
 	// Deliveries lists every delivery attempt of the cycle, in order.
 	Deliveries []DeliveryOutcome
+	// SourcesFailing and SourcesRecovered count the sources this
+	// cycle's digest names for their health (see health.report_after).
+	SourcesFailing, SourcesRecovered int
 }
 
 // SourceFailure names a source that failed this cycle and why.
@@ -77,6 +80,9 @@ type sourceOutcome struct {
 	interrupted bool
 	// flushed: written while the crawl went on (it matched nothing).
 	flushed bool
+	// health, when set, names the source in this cycle's digest as
+	// failing or recovered; its state is written with the digest.
+	health *healthReport
 }
 
 // Cycle runs one full cycle: fetch, filter, match, store, deliver. Source
@@ -129,6 +135,7 @@ func (w *Watcher) crawlAll(ctx context.Context) ([]*sourceOutcome, error) {
 		switch {
 		case now.Before(o.prev.NextAttempt):
 			o.skip = true
+			w.noteHealth(o) // backed off, and perhaps failing long enough to say so
 		case !isDue(src, o.prev, now):
 			o.notDue, o.skip = true, true // skip: nothing to record
 		default:
@@ -154,6 +161,7 @@ func (w *Watcher) crawlAll(ctx context.Context) ([]*sourceOutcome, error) {
 				} else {
 					w.crawlOne(ctx, o)
 				}
+				w.noteHealth(o)
 				done()
 				fl.add(o)
 			}
@@ -529,6 +537,13 @@ type matched struct {
 func (w *Watcher) collect(outcomes []*sourceOutcome, sum *Summary) []matched {
 	var out []matched
 	for _, o := range outcomes {
+		switch {
+		case o.health == nil:
+		case o.health.recovered:
+			sum.SourcesRecovered++
+		default:
+			sum.SourcesFailing++
+		}
 		switch {
 		case o.interrupted:
 			continue

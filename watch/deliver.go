@@ -28,7 +28,7 @@ func (w *Watcher) commit(outcomes []*sourceOutcome, hits []matched) error {
 	b := state.Batch{Sources: map[string]state.Source{}, Seen: map[string][]string{}, Touched: map[string][]string{}}
 	carried := map[string]bool{}
 	for _, o := range outcomes {
-		if o.skip || o.interrupted || o.flushed {
+		if (o.skip && o.health == nil) || o.interrupted || o.flushed {
 			continue
 		}
 		b.Sources[o.src.Name] = o.next
@@ -38,20 +38,22 @@ func (w *Watcher) commit(outcomes []*sourceOutcome, hits []matched) error {
 		if len(o.touched) > 0 {
 			b.Touched[o.src.Name] = o.touched
 		}
-		if len(o.hits) > 0 {
+		if len(o.hits) > 0 || o.health != nil {
 			carried[o.src.Name] = true
 		}
 	}
-	if len(hits) > 0 {
-		ds, stories, err := w.digest(hits)
+	health := healthReports(outcomes)
+	if len(hits) > 0 || health != nil {
+		ds, stories, err := w.digest(hits, health)
 		if err != nil {
 			return err
 		}
-		b.Stories = stories
 		for _, m := range hits {
 			carried[m.item.Source] = true
 		}
-		b.Digest, b.More = ds[0], ds[1:]
+		if len(ds) > 0 {
+			b.Digest, b.More, b.Stories = ds[0], ds[1:], stories
+		}
 		b.DigestSources = slices.Sorted(maps.Keys(carried))
 		b.Recent = recentMatches(hits)
 	}
@@ -62,12 +64,13 @@ func (w *Watcher) commit(outcomes []*sourceOutcome, hits []matched) error {
 }
 
 // digest builds the stored digests of this cycle's matches, grouped by
-// topic in configuration order, one entry per story (see groupStories):
-// one digest, unless sinks with a digest schedule split it (see outbox),
-// and the records of the stories it sends. Its id is a hash of the time
-// and the items it carries; it is stored with the digest, so it is the
-// same however often its delivery is retried.
-func (w *Watcher) digest(hits []matched) ([]*state.Digest, []state.Story, error) {
+// topic in configuration order, one entry per story (see groupStories),
+// with the sources named for their health: one digest, unless sinks with
+// a digest schedule split it (see outbox), and the records of the stories
+// it sends. Its id is a hash of the time and what it carries; it is
+// stored with the digest, so it is the same however often its delivery is
+// retried.
+func (w *Watcher) digest(hits []matched, health *digestHealth) ([]*state.Digest, []state.Story, error) {
 	reports := make(map[string][]report)
 	now := w.now().UTC()
 	h := sha256.New()
@@ -86,6 +89,7 @@ func (w *Watcher) digest(hits []matched) ([]*state.Digest, []state.Story, error)
 			}, print: p})
 		}
 	}
+	health.hash(h)
 	topics := make([]string, len(w.cfg.Topics))
 	for i, t := range w.cfg.Topics {
 		topics[i] = t.ID
@@ -105,6 +109,7 @@ func (w *Watcher) digest(hits []matched) ([]*state.Digest, []state.Story, error)
 	for i := range stories {
 		stories[i].Created = now
 	}
+	health.addTo(&d)
 	ds, err := w.outbox(d.Sorted())
 	if err != nil {
 		return nil, nil, err
@@ -135,6 +140,11 @@ func (w *Watcher) deliver(ctx context.Context, sum *Summary) error {
 	for _, pd := range pending {
 		if ctx.Err() != nil {
 			break // shutting down: the rest stays pending as it is
+		}
+		pd, err := w.reroute(pd)
+		if err != nil {
+			errs = append(errs, err)
+			continue
 		}
 		var d alert.Digest
 		if err := json.Unmarshal(pd.Payload, &d); err != nil {

@@ -153,6 +153,18 @@ type webhookDigest struct {
 		Title string        `json:"title"`
 		Items []webhookItem `json:"items"`
 	} `json:"topics"`
+	SourcesFailing []struct {
+		Name        string `json:"name"`
+		Since       string `json:"since"`
+		Error       string `json:"error"`
+		NextAttempt string `json:"next_attempt"`
+	} `json:"sources_failing"`
+	SourcesRecovered []struct {
+		Name      string `json:"name"`
+		Since     string `json:"since"`
+		Recovered string `json:"recovered"`
+		FailedFor string `json:"failed_for"`
+	} `json:"sources_recovered"`
 }
 
 // webhookItem is one item of a webhook digest.

@@ -11,8 +11,8 @@
 //	watcher version
 //
 // Exit codes: 0 success; 1 a run failed (state file, a digest not
-// delivered: it is kept and retried, or every source failed); 2 usage or
-// configuration error.
+// delivered: it is kept and retried, or no source could be read); 2 usage
+// or configuration error. SIGHUP makes the daemon reload its configuration.
 package main
 
 import (

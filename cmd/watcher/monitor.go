@@ -43,7 +43,11 @@ func newMonitor(cfg *config.Config, log *slog.Logger) *monitor {
 // nil) it also counts the cycle and judges the daemon's health by it.
 // With metrics_file set it writes the file. Errors are logged: the
 // listener then keeps serving the last good snapshot.
-func (m *monitor) refresh(ctx context.Context, store *state.Store, sum *watch.Summary, cycleErr error) {
+//
+// cfg is the configuration the cycle ran on: a reload replaces it. Calls
+// come one at a time (at start, then from each cycle in turn).
+func (m *monitor) refresh(ctx context.Context, cfg *config.Config, store *state.Store, sum *watch.Summary, cycleErr error) {
+	m.cfg = cfg
 	if m.cfg.HTTP.Listen == "" && m.cfg.MetricsFile == "" {
 		return // nobody reads it: spare the walk over the state file
 	}
@@ -75,7 +79,11 @@ func (m *monitor) refresh(ctx context.Context, store *state.Store, sum *watch.Su
 
 // snapshot reads the status table and the recent matches.
 func (m *monitor) snapshot(store *state.Store) (serve.Snapshot, error) {
-	st, err := statusOf(m.cfg.Sources, store, m.now())
+	sinks, err := watch.SinkNames(m.cfg)
+	if err != nil {
+		return serve.Snapshot{}, err
+	}
+	st, err := statusOf(m.cfg.Sources, sinks, store, m.now())
 	if err != nil {
 		return serve.Snapshot{}, err
 	}

@@ -58,7 +58,7 @@ func BenchmarkMonitorRefresh(b *testing.B) {
 	m := newMonitor(cfg, slog.New(slog.DiscardHandler))
 	sum := watch.Summary{Sources: 1000, OK: 1000}
 	for b.Loop() {
-		m.refresh(context.Background(), store, &sum, nil)
+		m.refresh(context.Background(), m.cfg, store, &sum, nil)
 	}
 	if st := m.srv.Snapshot().Status; len(st.Sources) != 1000 || st.State.Pending != 100 {
 		b.Fatalf("snapshot: %d sources, %d pending", len(st.Sources), st.State.Pending)

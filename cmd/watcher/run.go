@@ -39,8 +39,11 @@ Flags:
   --memprofile FILE   write an allocation profile at exit
 
 Exit codes: 0 success; 1 a run failed (state file, a digest that was not
-delivered and is kept for the next run, or every source failed); 2 usage or
-configuration error.
+delivered and is kept for the next run, or no source could be read: each
+failed or is backed off); 2 usage or configuration error.
+
+Signals: SIGTERM or SIGINT stop the daemon after its running cycle is
+cancelled; SIGHUP reloads the configuration (on an error the old one stays).
 `
 
 // globals are the flags every subcommand takes.

@@ -11,12 +11,15 @@ import (
 	"github.com/watcher-news/watcher/config"
 	"github.com/watcher-news/watcher/serve"
 	"github.com/watcher-news/watcher/state"
+	"github.com/watcher-news/watcher/watch"
 )
 
 // runStatus prints each configured source's health, and the digests still
 // waiting for a sink or given up on. With http.listen set it asks the
 // running daemon (see statusFromDaemon); without, or when no daemon
-// answers there, it reads the state file.
+// answers there, it reads the state file. The daemon holds the state file
+// only during its cycles, so status reads it between them; during a cycle
+// it waits a few seconds, then says so.
 func runStatus(g globals, stdout, stderr io.Writer) int {
 	cfg, err := loadConfig(g.config)
 	if err != nil {
@@ -30,21 +33,25 @@ func runStatus(g globals, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "(from the running daemon at %s, as of its last cycle: %s)\n", from, serve.When(st.Taken))
 		return exitOK
 	}
-	store, err := state.Open(cfg.State, state.Options{})
+	store, err := openForStatus(cfg.State)
 	if err != nil {
 		fmt.Fprintf(stderr, "watcher: %v\n", err)
 		return exitFailed
 	}
 	defer store.Close()
-	if err := printStatus(stdout, cfg.Sources, store); err != nil {
+	sinks, err := watch.SinkNames(cfg)
+	if err != nil {
+		return configError(stderr, err)
+	}
+	if err := printStatus(stdout, cfg.Sources, sinks, store); err != nil {
 		fmt.Fprintf(stderr, "watcher: status: %v\n", err)
 		return exitFailed
 	}
 	return exitOK
 }
 
-func printStatus(w io.Writer, sources []config.Source, store *state.Store) error {
-	st, err := statusOf(sources, store, time.Now())
+func printStatus(w io.Writer, sources []config.Source, sinks []string, store *state.Store) error {
+	st, err := statusOf(sources, sinks, store, time.Now())
 	if err != nil {
 		return err
 	}
@@ -53,7 +60,9 @@ func printStatus(w io.Writer, sources []config.Source, store *state.Store) error
 
 // statusOf reads the status table's data from the state file: the one
 // source of it for `watcher status` and the daemon's /status.
-func statusOf(sources []config.Source, store *state.Store, now time.Time) (serve.Status, error) {
+// Sinks are the configured sinks' names: a digest waiting for another is
+// marked so.
+func statusOf(sources []config.Source, sinks []string, store *state.Store, now time.Time) (serve.Status, error) {
 	stats, err := store.Stats()
 	if err != nil {
 		return serve.Status{}, err
@@ -99,7 +108,7 @@ func statusOf(sources []config.Source, store *state.Store, now time.Time) (serve
 				status = "PARKED"
 			}
 			out.Digests = append(out.Digests, serve.DigestStatus{ID: d.ID, Created: d.Created, Sink: name,
-				Status: status, Attempts: del.Attempts, LastError: del.LastError})
+				Status: status + goneNote(name, del, sinks), Attempts: del.Attempts, LastError: del.LastError})
 		}
 	}
 	return out, nil
@@ -116,4 +125,16 @@ func sourceNote(h state.Source) string {
 		notes = append(notes, fmt.Sprintf("%d new items wait for their article page", n))
 	}
 	return strings.Join(notes, "; ")
+}
+
+// goneNote explains a delivery to a sink no longer configured.
+func goneNote(name string, del *state.Delivery, configured []string) string {
+	switch {
+	case slices.Contains(configured, name) || del.Delivered:
+		return ""
+	case del.Parked:
+		return " (sink no longer configured)"
+	default:
+		return " (sink no longer configured: the next cycle sends the digest to the configured sinks that lack it)"
+	}
 }
