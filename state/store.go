@@ -85,7 +85,7 @@ func Open(path string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open state %s: %w", path, err)
 	}
-	db, err := openBolt(path, opts.Timeout)
+	db, err := openBolt(path, opts.Timeout, false)
 	if err != nil {
 		return nil, classifyOpenError(path, err)
 	}
