@@ -20,8 +20,9 @@ var allowed = map[string][]string{
 	"match":       {"item"},
 	"alert":       {"item"},
 	"state":       {"item"},
+	"opml":        {},
 	"watch":       {"item", "config", "crawl", "match", "alert", "state"},
-	"cmd/watcher": {"item", "config", "crawl", "match", "alert", "state", "watch"},
+	"cmd/watcher": {"item", "config", "crawl", "match", "alert", "state", "watch", "opml"},
 	"deploy":      {},
 	"bench/cycle": {},
 }
