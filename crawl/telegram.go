@@ -76,6 +76,7 @@ func (f *Fetcher) fetchTelegramSource(ctx context.Context, src Source, v Validat
 	pages := 1
 	for ; pages < maxTelegramPages && len(items) < f.opts.MaxItems && page.oldest > 1 && allNew(page.items, known); pages++ {
 		older := first + "?before=" + strconv.Itoa(page.oldest)
+		before := page.oldest
 		r, err := f.visit(ctx, c, older, "listing", nil)
 		if err == nil {
 			page, err = parseTelegram(r.Body, src.Name)
@@ -88,16 +89,19 @@ func (f *Fetcher) fetchTelegramSource(ctx context.Context, src Source, v Validat
 			res.RetryAfter = retryAfterOf(err)
 			return res
 		}
+		if page.oldest == 0 || page.oldest >= before {
+			break // nothing older, or a server that ignores ?before=
+		}
 		items = append(items, page.items...)
-	}
-	if page.oldest > 1 && allNew(page.items, known) {
-		f.log.Warn("channel has more new posts than the preview pages read: kept the newest", "source", src.Name,
-			"pages", pages, "kept", min(len(items), f.opts.MaxItems), "max_items", f.opts.MaxItems)
 	}
 	// Newest first, then at most max_items: the preview lists oldest
 	// first, and pages may overlap when posts arrive while they are read.
 	slices.SortFunc(items, func(a, b item.Item) int { return cmp.Compare(postID(b.GUID), postID(a.GUID)) })
 	items = slices.CompactFunc(items, func(a, b item.Item) bool { return a.GUID == b.GUID })
+	if page.oldest > 1 && allNew(page.items, known) && (pages == maxTelegramPages || len(items) > f.opts.MaxItems) {
+		f.log.Warn("channel has more new posts than the preview pages read: kept the newest", "source", src.Name,
+			"pages", pages, "kept", min(len(items), f.opts.MaxItems), "max_items", f.opts.MaxItems)
+	}
 	res.Items = items[:min(len(items), f.opts.MaxItems)]
 	f.finishItems(res.Items, src)
 	return res

@@ -90,10 +90,15 @@ func PreviewSource(ctx context.Context, cfg *config.Config, src config.Source, s
 		}
 		seen = func(keys []string) (map[string]bool, error) { return store.SeenKeys(src.Name, keys) }
 	}
-	// Article pages are read for the items a cycle would read them for.
-	known := func(k string) bool {
-		s, err := seen([]string{k})
-		return err == nil && s[k]
+	// What a cycle would read: on a first read (or when newness is
+	// unknown) no article pages and no older Telegram pages, otherwise
+	// those of the items not seen.
+	known := func(string) bool { return true }
+	if store != nil && prev.Initialized {
+		known = func(k string) bool {
+			s, err := seen([]string{k})
+			return err == nil && s[k]
+		}
 	}
 	res := fetcher.Fetch(ctx, toCrawlSource(src), crawl.Validators{}, known)
 	if res.Err != nil {
