@@ -184,7 +184,7 @@ func (d *decoder) channel(dst *string) func(string, *yaml.Node) {
 		}
 		name := TelegramChannel(s)
 		if !channelName.MatchString(name) {
-			d.errorf(n, key, "not a public channel username such as rianru or @rianru (got %q)", raw(n))
+			d.errorf(n, key, "not a public channel username such as rian_ru or @rian_ru (got %q)", raw(n))
 			return
 		}
 		*dst = name

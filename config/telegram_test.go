@@ -1,7 +1,9 @@
 package config
 
 import (
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -36,7 +38,7 @@ func TestLoadTelegramErrors(t *testing.T) {
 	path := filepath.Join("testdata", "bad_telegram.yaml")
 	_, err := Load(path, testOptions())
 	want := []string{
-		path + `:3: sources[0].telegram: not a public channel username such as rianru or @rianru (got "@no")`,
+		path + `:3: sources[0].telegram: not a public channel username such as rian_ru or @rian_ru (got "@no")`,
 		path + `:5: sources[1].telegram: give a telegram channel or a feed or page URL, not both`,
 		path + `:9: sources[2].base: only applies to telegram sources`,
 		path + `:10: sources[3]: links and fulltext do not apply to telegram sources (a post's text is on the channel page)`,
@@ -50,5 +52,42 @@ func TestLoadTelegramErrors(t *testing.T) {
 		if got[i].Error() != want[i] {
 			t.Errorf("error %d:\n got: %s\nwant: %s", i, got[i], want[i])
 		}
+	}
+}
+
+// TestShippedTelegramExample uncomments the Telegram sources of the
+// shipped config.yaml and checks they load as written.
+func TestShippedTelegramExample(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join("..", "config.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	n := 0
+	for _, line := range strings.Split(string(raw), "\n") {
+		if rest, ok := strings.CutPrefix(line, "  # - name: "); ok && strings.HasSuffix(rest, "(Telegram)") {
+			n++
+			line = "  - name: " + rest
+		} else if rest, ok := strings.CutPrefix(line, "  #   "); ok && n > 0 && (strings.HasPrefix(rest, "telegram:") || strings.HasPrefix(rest, "lang:")) {
+			line = "    " + rest
+		}
+		out = append(out, line)
+	}
+	path := filepath.Join(t.TempDir(), "config.yaml")
+	if err := os.WriteFile(path, []byte(strings.Join(out, "\n")), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err := Load(path, Options{Getenv: func(string) (string, bool) { return "set", true }})
+	if err != nil {
+		t.Fatalf("the example does not load: %v", err)
+	}
+	var channels []string
+	for _, s := range c.Sources {
+		if s.Telegram != "" {
+			channels = append(channels, s.Telegram+" "+s.URL())
+		}
+	}
+	if n == 0 || len(channels) != n {
+		t.Errorf("uncommented %d examples, loaded %v", n, channels)
 	}
 }
