@@ -251,3 +251,17 @@ func FuzzParseTelegram(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkParseTelegram parses the fixture's channel page (nine posts of
+// every kind, about the size of a real twenty-post page's markup per post).
+func BenchmarkParseTelegram(b *testing.B) {
+	body := fixture(b, "telegram/baku_wire.html")
+	b.SetBytes(int64(len(body)))
+	b.ReportAllocs()
+	for b.Loop() {
+		page, err := parseTelegram(body, "Baku Wire")
+		if err != nil || len(page.items) != 9 {
+			b.Fatalf("parse: %d posts, %v", len(page.items), err)
+		}
+	}
+}
