@@ -165,7 +165,7 @@ func (f *Fetcher) Fetch(ctx context.Context, src Source, v Validators, known fun
 	case src.Page != "" && src.Links != "":
 		res = f.fetchPageSource(ctx, src, v, known)
 	default:
-		res.Err = fmt.Errorf("source %q: needs a feed URL, a page URL and a links selector, or a telegram channel", src.Name)
+		res.Err = fmt.Errorf("source %q: needs a feed URL, or a page URL and a links selector, or a telegram channel", src.Name)
 	}
 	res.Source = src.Name
 	return res
