@@ -265,3 +265,22 @@ func BenchmarkParseTelegram(b *testing.B) {
 		}
 	}
 }
+
+// TestFetchTelegramPoliteness checks a channel is read under the rules
+// of any page: robots.txt is obeyed, and a 429's Retry-After comes back.
+func TestFetchTelegramPoliteness(t *testing.T) {
+	srv, h := serveRoutes(t, map[string]route{
+		"/robots.txt":  {body: []byte("User-agent: *\nDisallow: /s/closed\n"), contentType: "text/plain"},
+		"/s/busy":      {status: http.StatusTooManyRequests, header: map[string]string{"Retry-After": "120"}, body: []byte("slow down")},
+		"/s/closed_ch": {body: fixture(t, "telegram/baku_wire.html"), contentType: "text/html"},
+	})
+	f := newFetcher(t, func(o *Options) { o.Robots = true }, srv)
+	res := f.Fetch(context.Background(), Source{Name: "closed", Telegram: "closed_ch", Base: srv.URL}, Validators{}, nil)
+	if res.Err == nil || !strings.Contains(res.Err.Error(), "disallowed by robots.txt") || h.get("/s/closed_ch") != 0 {
+		t.Errorf("robots.txt disallows the preview: err %v, %d requests", res.Err, h.get("/s/closed_ch"))
+	}
+	res = f.Fetch(context.Background(), Source{Name: "busy", Telegram: "busy", Base: srv.URL}, Validators{}, nil)
+	if res.Err == nil || !strings.Contains(res.Err.Error(), "HTTP status 429") || res.RetryAfter != 2*time.Minute {
+		t.Errorf("429: err %v, RetryAfter %s; want 2m", res.Err, res.RetryAfter)
+	}
+}
