@@ -21,9 +21,10 @@ var allowed = map[string][]string{
 	"alert":       {"item"},
 	"state":       {"item"},
 	"story":       {},
+	"opml":        {},
 	"watch":       {"item", "config", "crawl", "match", "alert", "state", "story"},
 	"serve":       {},
-	"cmd/watcher": {"item", "config", "crawl", "match", "alert", "state", "story", "watch", "serve"},
+	"cmd/watcher": {"item", "config", "crawl", "match", "alert", "state", "story", "watch", "serve", "opml"},
 	"deploy":      {},
 	"bench/cycle": {},
 }

@@ -18,6 +18,7 @@
 package config
 
 import (
+	"strings"
 	"time"
 )
 
@@ -96,12 +97,17 @@ type Delivery struct {
 	Timeout     time.Duration `yaml:"timeout"`      // per send
 }
 
-// Source is one configured outlet: a feed, or an HTML listing page whose
-// article links are selected by Links.
+// Source is one configured outlet: a feed, an HTML listing page whose
+// article links are selected by Links, or a public Telegram channel read
+// through its web preview.
 type Source struct {
-	Name     string `yaml:"name"`
-	Feed     string `yaml:"feed,omitempty"`
-	Page     string `yaml:"page,omitempty"`
+	Name string `yaml:"name"`
+	Feed string `yaml:"feed,omitempty"`
+	Page string `yaml:"page,omitempty"`
+	// Telegram is a public channel's username, without the @; Base is
+	// where its web preview is served (empty: TelegramBase).
+	Telegram string `yaml:"telegram,omitempty"`
+	Base     string `yaml:"base,omitempty"`
 	Links    string `yaml:"links,omitempty"`
 	Lang     string `yaml:"lang,omitempty"`
 	Fulltext bool   `yaml:"fulltext,omitempty"`
@@ -114,12 +120,28 @@ type Source struct {
 	Line int `yaml:"-"`
 }
 
-// URL returns the source's feed or page URL, whichever is set.
+// TelegramBase is where Telegram serves public channels' web previews.
+const TelegramBase = "https://t.me"
+
+// URL returns the source's feed or page URL, whichever is set, or for a
+// Telegram channel the address of its web preview.
 func (s Source) URL() string {
-	if s.Feed != "" {
+	switch {
+	case s.Feed != "":
 		return s.Feed
+	case s.Telegram != "":
+		return TelegramPreview(s.Base, s.Telegram)
 	}
 	return s.Page
+}
+
+// TelegramPreview is the web preview address of a channel: base (empty
+// for TelegramBase) followed by /s/ and the channel's username.
+func TelegramPreview(base, channel string) string {
+	if base == "" {
+		base = TelegramBase
+	}
+	return strings.TrimRight(base, "/") + "/s/" + channel
 }
 
 // Topic is one tracked story: a query, and queries that exclude items.

@@ -129,7 +129,7 @@ func TestLoadErrors(t *testing.T) {
 		}},
 		{name: "source_shape", want: []string{
 			"source_shape.yaml:2: sources[0]: has both feed and page; give exactly one",
-			"source_shape.yaml:6: sources[1]: needs a feed or a page URL",
+			"source_shape.yaml:6: sources[1]: needs a feed or a page URL, or a telegram channel",
 			"source_shape.yaml:8: sources[2].links: required with page: a CSS selector for the article links",
 			"source_shape.yaml:13: sources[3].fulltext: only applies to feed sources (page sources always fetch articles)",
 			"source_shape.yaml:16: sources[4].links: only applies to page sources",

@@ -41,7 +41,7 @@ func openBolt(path string, timeout time.Duration, readOnly bool) (db *bolt.DB, e
 		}
 	}()
 	db, err = bolt.Open(path, 0o600, opts)
-	if err == nil {
+	if err == nil && !readOnly {
 		db.AllocSize = allocSize
 	}
 	return db, err

@@ -38,3 +38,12 @@ func (s *Store) prepareReadOnly() error {
 	}
 	return s.openFailure(err)
 }
+
+// OpenReadOnly opens an existing state file for reading only, for
+// commands that look without changing anything (watcher fetch, status):
+// Open with Options.ReadOnly set. It takes a shared lock, waiting up to
+// Options.Timeout while a writer has the file.
+func OpenReadOnly(path string, opts Options) (*Store, error) {
+	opts.ReadOnly = true
+	return Open(path, opts)
+}

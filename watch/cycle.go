@@ -577,5 +577,6 @@ func (w *Watcher) collect(outcomes []*sourceOutcome, sum *Summary) []matched {
 
 // toCrawlSource maps a configured source to what the fetcher needs.
 func toCrawlSource(s config.Source) crawl.Source {
-	return crawl.Source{Name: s.Name, Feed: s.Feed, Page: s.Page, Links: s.Links, Fulltext: s.Fulltext, Lang: s.Lang}
+	return crawl.Source{Name: s.Name, Feed: s.Feed, Page: s.Page, Links: s.Links, Fulltext: s.Fulltext, Lang: s.Lang,
+		Telegram: s.Telegram, Base: s.Base}
 }

@@ -8,6 +8,9 @@
 //	watcher check [--config FILE]          validate the configuration
 //	watcher match [--config FILE] [--explain] < items.jsonl
 //	watcher status [--config FILE]         source health and pending digests
+//	watcher fetch [--config FILE] [--json] NAME|URL   what a source yields now
+//	watcher sources import FILE.opml       OPML subscriptions as sources entries
+//	watcher sources export [--config FILE] feed sources as OPML 2.0
 //	watcher version
 //
 // Exit codes: 0 success; 1 a run failed (state file, a digest not

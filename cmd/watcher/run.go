@@ -29,6 +29,12 @@ Usage:
   watcher status [flags]            show source health and pending digests
   watcher preview [flags] [--format text|html|json]
                                     show the next digest without sending it
+  watcher fetch [flags] [--json] NAME|URL
+                                    show what a source yields now: items,
+                                    dates, keys, which are new, which match
+                                    (reads the state, never writes it)
+  watcher sources import FILE.opml  print OPML subscriptions as sources: entries
+  watcher sources export [flags]    print the feed sources as OPML 2.0
   watcher version                   print the version
 
 Flags:
@@ -64,6 +70,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	cmd := ""
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		cmd, args = args[0], args[1:]
+	}
+	switch cmd { // commands with arguments of their own parse their flags themselves
+	case "fetch":
+		return runFetch(ctx, args, stdout, stderr)
+	case "sources":
+		return runSources(args, stdin, stdout, stderr)
 	}
 	var g globals
 	fs := flag.NewFlagSet("watcher", flag.ContinueOnError)
