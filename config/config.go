@@ -115,6 +115,12 @@ type Topic struct {
 type Alerts struct {
 	Webhooks []Webhook `yaml:"webhook,omitempty"`
 	Emails   []Email   `yaml:"email,omitempty"`
+	// The chat sinks; see chat.go.
+	Slack    []Slack    `yaml:"slack,omitempty"`
+	Discord  []Discord  `yaml:"discord,omitempty"`
+	Telegram []Telegram `yaml:"telegram,omitempty"`
+	Matrix   []Matrix   `yaml:"matrix,omitempty"`
+	Ntfy     []Ntfy     `yaml:"ntfy,omitempty"`
 }
 
 // Webhook is an HTTP endpoint that receives digests. Secret, when set,
@@ -125,6 +131,10 @@ type Webhook struct {
 	URL    string `yaml:"url"`
 	Secret string `yaml:"secret,omitempty"`
 	Line   int    `yaml:"-"`
+	// Topics, when set, are the ids of the only topics this sink
+	// receives; TopicLines holds the line of each.
+	Topics     []string `yaml:"topics,omitempty"`
+	TopicLines []int    `yaml:"-"`
 }
 
 // Email is a mailbox set that receives digests over SMTP.
@@ -136,6 +146,9 @@ type Email struct {
 	Subject string   `yaml:"subject,omitempty"`
 	SMTP    SMTP     `yaml:"smtp"`
 	Line    int      `yaml:"-"`
+	// Topics and TopicLines are as for Webhook.
+	Topics     []string `yaml:"topics,omitempty"`
+	TopicLines []int    `yaml:"-"`
 }
 
 // SMTP is a mail server to submit to. TLS is "starttls" (required; the

@@ -91,6 +91,7 @@ func (d *decoder) config(root *yaml.Node, c *Config) {
 		"alerts":     func(key string, n *yaml.Node) { d.alerts(key, n, &c.Alerts) },
 	})
 	d.schedule(root, c)
+	d.checkRoutes(c)
 }
 
 // schedule checks the cron spec and loads the timezone.
