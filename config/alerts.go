@@ -53,7 +53,7 @@ func (d *decoder) alerts(key string, n *yaml.Node, a *Alerts) {
 		unique(e.Name, e.Line)
 	}
 	for _, r := range a.routes() {
-		unique(r.name, r.line)
+		unique(r.Name, r.Line)
 	}
 }
 

@@ -2,22 +2,26 @@ package config
 
 import "fmt"
 
-// route is one sink's place in the file and the topics it takes, for the
-// checks every kind of sink shares.
-type route struct {
-	key        string // "alerts.slack[0]"
-	name       string
-	line       int
-	topics     []string
+// Route is one configured sink as every kind shares it: where it is in
+// the file, its name, and the topics it takes (none: all).
+type Route struct {
+	Key        string // "alerts.slack[0]"
+	Name       string
+	Line       int
+	Topics     []string
 	topicLines []int
 }
 
+// Routes lists every sink: webhooks, emails, then slack, discord,
+// telegram, matrix and ntfy, each kind in file order.
+func (a *Alerts) Routes() []Route { return a.allRoutes() }
+
 // routes lists the chat sinks, in the order the file's kinds are listed
 // in Alerts. (Webhooks and emails are listed by allRoutes.)
-func (a *Alerts) routes() []route {
-	var out []route
+func (a *Alerts) routes() []Route {
+	var out []Route
 	add := func(kind string, i int, name string, line int, topics []string, lines []int) {
-		out = append(out, route{key: fmt.Sprintf("alerts.%s[%d]", kind, i), name: name, line: line, topics: topics, topicLines: lines})
+		out = append(out, Route{Key: fmt.Sprintf("alerts.%s[%d]", kind, i), Name: name, Line: line, Topics: topics, topicLines: lines})
 	}
 	for i, s := range a.Slack {
 		add("slack", i, s.Name, s.Line, s.Topics, s.TopicLines)
@@ -38,13 +42,13 @@ func (a *Alerts) routes() []route {
 }
 
 // allRoutes lists every sink: webhooks, emails, then the chat sinks.
-func (a *Alerts) allRoutes() []route {
-	var out []route
+func (a *Alerts) allRoutes() []Route {
+	var out []Route
 	for i, w := range a.Webhooks {
-		out = append(out, route{key: fmt.Sprintf("alerts.webhook[%d]", i), name: w.Name, line: w.Line, topics: w.Topics, topicLines: w.TopicLines})
+		out = append(out, Route{Key: fmt.Sprintf("alerts.webhook[%d]", i), Name: w.Name, Line: w.Line, Topics: w.Topics, topicLines: w.TopicLines})
 	}
 	for i, e := range a.Emails {
-		out = append(out, route{key: fmt.Sprintf("alerts.email[%d]", i), name: e.Name, line: e.Line, topics: e.Topics, topicLines: e.TopicLines})
+		out = append(out, Route{Key: fmt.Sprintf("alerts.email[%d]", i), Name: e.Name, Line: e.Line, Topics: e.Topics, topicLines: e.TopicLines})
 	}
 	return append(out, a.routes()...)
 }
@@ -62,8 +66,8 @@ func (d *decoder) checkRoutes(c *Config) {
 	}
 	for _, r := range c.Alerts.allRoutes() {
 		seen := map[string]int{}
-		for i, id := range r.topics {
-			key := fmt.Sprintf("%s.topics[%d]", r.key, i)
+		for i, id := range r.Topics {
+			key := fmt.Sprintf("%s.topics[%d]", r.Key, i)
 			switch first, dup := seen[id]; {
 			case dup:
 				d.errorAt(r.topicLines[i], key, "topic %q listed twice (first at line %d)", id, first)

@@ -41,6 +41,10 @@ type Delivery struct {
 	// Parked is set once the attempts ran out; a parked delivery is not
 	// retried but is kept in the file for an operator to see.
 	Parked bool `json:"parked"`
+	// Parts counts the messages of a digest sent in several (a chat
+	// sink's size limit) that the sink has accepted, so that a retry
+	// starts at the next one.
+	Parts int `json:"parts,omitempty"`
 }
 
 // Delivered reports whether every sink has the digest.

@@ -95,9 +95,12 @@ func (w *Watcher) digest(hits []matched) (*state.Digest, error) {
 	if err != nil {
 		return nil, fmt.Errorf("encode digest %s: %w", d.ID, err)
 	}
+	// A sink whose topics have nothing in this digest does not get it.
 	sinks := make(map[string]*state.Delivery, len(w.sinks))
 	for _, s := range w.sinks {
-		sinks[s.Name()] = &state.Delivery{}
+		if routed(d, w.routes[s.Name()]).Count() > 0 {
+			sinks[s.Name()] = &state.Delivery{}
+		}
 	}
 	return &state.Digest{ID: d.ID, Created: now, Payload: payload, Sinks: sinks}, nil
 }
@@ -127,7 +130,14 @@ func (w *Watcher) deliver(ctx context.Context, sum *Summary) error {
 			if !ok || del.Delivered || del.Parked || w.now().Before(del.NextAttempt) {
 				continue
 			}
-			if err := w.send(ctx, s, d, del, sum); err != nil {
+			rd := routed(d, w.routes[s.Name()])
+			if rd.Count() == 0 {
+				// Stored for this sink before its topics: changed; nothing
+				// in it is for the sink now.
+				w.skipRouted(pd.ID, s.Name())
+				continue
+			}
+			if err := w.send(ctx, s, rd, del, sum); err != nil {
 				errs = append(errs, err)
 			}
 		}
@@ -155,7 +165,7 @@ func (w *Watcher) remindParked() {
 func (w *Watcher) send(ctx context.Context, s alert.Notifier, d alert.Digest, del *state.Delivery, sum *Summary) error {
 	sctx, cancel := context.WithTimeoutCause(ctx, w.cfg.Delivery.Timeout,
 		fmt.Errorf("%s: timeout after %s", s.Name(), w.cfg.Delivery.Timeout))
-	err := s.Send(sctx, d)
+	err := w.sendTo(sctx, s, d, del)
 	cancel()
 	if err != nil && ctx.Err() != nil {
 		// Shutdown, not the sink's fault: no attempt is counted, and the

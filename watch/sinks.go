@@ -46,7 +46,7 @@ func newFetcher(cfg *config.Config, opts Options) (*crawl.Fetcher, error) {
 	})
 }
 
-// newSinks builds one notifier per configured webhook and email, or the
+// newSinks builds one notifier per configured webhook, email and chat sink, or the
 // standard-output writer when none is configured.
 func newSinks(cfg *config.Config, opts Options) ([]alert.Notifier, error) {
 	var sinks []alert.Notifier
@@ -79,6 +79,11 @@ func newSinks(cfg *config.Config, opts Options) ([]alert.Notifier, error) {
 		}
 		sinks = append(sinks, n)
 	}
+	chat, err := newChatSinks(cfg, opts)
+	if err != nil {
+		return nil, err
+	}
+	sinks = append(sinks, chat...)
 	if len(sinks) == 0 {
 		sinks = append(sinks, alert.NewWriter(opts.Stdout))
 	}

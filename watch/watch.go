@@ -45,6 +45,7 @@ type Watcher struct {
 	fetcher *crawl.Fetcher
 	matcher *match.Matcher
 	sinks   []alert.Notifier
+	routes  map[string][]string // sink name: the topics it takes (none: all)
 	log     *slog.Logger
 	now     func() time.Time
 }
@@ -73,12 +74,17 @@ func New(cfg *config.Config, store *state.Store, opts Options) (*Watcher, error)
 	if err != nil {
 		return nil, err
 	}
+	routes, err := sinkRoutes(cfg, sinks)
+	if err != nil {
+		return nil, err
+	}
 	return &Watcher{
 		cfg:     cfg,
 		store:   store,
 		fetcher: fetcher,
 		matcher: matcher,
 		sinks:   sinks,
+		routes:  routes,
 		log:     opts.Logger,
 		now:     opts.Now,
 	}, nil
