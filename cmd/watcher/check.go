@@ -26,7 +26,7 @@ func runCheck(g globals, stdout, stderr io.Writer) int {
 	if len(cfg.Sources) == 0 {
 		fmt.Fprintf(stdout, "%s: warning: no sources: a cycle has nothing to read (the topics still serve `watcher match`)\n", cfg.File)
 	}
-	sinks := len(cfg.Alerts.Webhooks) + len(cfg.Alerts.Emails)
+	sinks := cfg.Alerts.Sinks()
 	where := fmt.Sprintf("%d sinks", sinks)
 	if sinks == 0 {
 		where = "no sinks: digests go to standard output"

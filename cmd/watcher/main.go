@@ -8,6 +8,7 @@
 //	watcher check [--config FILE]          validate the configuration
 //	watcher match [--config FILE] [--explain] < items.jsonl
 //	watcher status [--config FILE]         source health and pending digests
+//	watcher test-sink [--config FILE] NAME send a test message to one sink
 //	watcher version
 //
 // Exit codes: 0 success; 1 a run failed (state file, a digest not

@@ -27,6 +27,8 @@ Usage:
                                     match JSON lines (id, title, summary, body,
                                     lang, source, published) against the topics
   watcher status [flags]            show source health and pending digests
+  watcher test-sink [flags] NAME    send a test message to one sink now
+                                    (exit 0 delivered, 1 not delivered)
   watcher version                   print the version
 
 Flags:
@@ -80,6 +82,14 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		}
 		return exitUsage
 	}
+	var sinkName string
+	if cmd == "test-sink" {
+		var err error
+		if sinkName, err = sinkArg(fs); err != nil {
+			fmt.Fprintf(stderr, "watcher: test-sink: %v\n\n%s", err, usage)
+			return exitUsage
+		}
+	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "watcher: unexpected argument %q\n\n%s", fs.Arg(0), usage)
 		return exitUsage
@@ -104,6 +114,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runMatch(g, stdin, stdout, stderr)
 	case "status":
 		return runStatus(g, stdout, stderr)
+	case "test-sink":
+		return runTestSink(ctx, g, sinkName, stdout, stderr, log)
 	case "version":
 		fmt.Fprintln(stdout, "watcher", version)
 		return exitOK
