@@ -93,7 +93,7 @@ func discordEscape(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	for _, r := range s {
-		if r < 0x80 && strings.ContainsRune("\\*_~`|>#-[]()<:!@.+=", r) {
+		if r < 0x80 && strings.ContainsRune("\\*_~`|>#-[]()<:@", r) {
 			b.WriteByte('\\')
 		}
 		b.WriteRune(r)

@@ -14,4 +14,6 @@ type Parted interface {
 	// record it and a retry resumes there instead of posting a part
 	// twice. It returns nil once the last part is accepted.
 	SendFrom(ctx context.Context, d Digest, done int, accepted func(parts int)) error
+	// Parts returns how many messages d becomes.
+	Parts(d Digest) int
 }
