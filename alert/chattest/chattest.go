@@ -68,8 +68,8 @@ type Server struct {
 	accepted []Message
 	refused  []Message
 	queue    []Refusal
-	pass     int      // requests to let through before after
-	after    *Refusal // refusal once pass requests went through
+	pass     int               // requests to let through before after
+	after    *Refusal          // refusal once pass requests went through
 	events   map[string]string // Matrix: txn id to event id
 	repeats  int               // Matrix: PUTs of a txn id already sent
 }
