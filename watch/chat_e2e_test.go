@@ -29,7 +29,7 @@ func shippedTopics(t *testing.T) string {
 	if i < 0 || j < i {
 		t.Fatal("no topics section in config.yaml")
 	}
-	return s[i+1:j]
+	return s[i+1 : j]
 }
 
 // corpusStories reads the shared corpus as stories a site publishes.
