@@ -1,6 +1,7 @@
 package config
 
 import (
+	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -116,5 +117,36 @@ func TestLoadChatErrors(t *testing.T) {
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("errors:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestShippedAlertExamples uncomments the shipped config.yaml's alerts
+// examples, as a user would, and checks they load: every key spelt
+// right, every topic in topics: one the file defines.
+func TestShippedAlertExamples(t *testing.T) {
+	data, err := os.ReadFile("../config.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	head, examples, ok := strings.Cut(string(data), "\nalerts: {}\n")
+	if !ok {
+		t.Fatal("config.yaml has no \"alerts: {}\" line")
+	}
+	var b strings.Builder
+	b.WriteString(head + "\nalerts:\n")
+	for _, l := range strings.Split(examples, "\n") {
+		if rest, ok := strings.CutPrefix(l, "#"); ok {
+			b.WriteString(rest + "\n")
+		}
+	}
+	env := func(string) (string, bool) { return "from-env", true }
+	c, err := Parse([]byte(b.String()), "config.yaml (examples uncommented)", Options{Getenv: env})
+	if err != nil {
+		t.Fatalf("%v\n%s", err, examples)
+	}
+	a := c.Alerts
+	if len(a.Webhooks) != 1 || len(a.Emails) != 1 || len(a.Slack) != 1 || len(a.Discord) != 1 ||
+		len(a.Telegram) != 1 || len(a.Matrix) != 1 || len(a.Ntfy) != 1 {
+		t.Errorf("examples load as %+v, want one sink of each kind", a)
 	}
 }
