@@ -71,15 +71,46 @@ func (c *chat) SendFrom(ctx context.Context, d Digest, done int, accepted func(i
 		return &SendError{Sink: c.name, Err: fmt.Errorf("digest id %q: not a valid id", clean(d.ID))}
 	}
 	parts := c.format.split(d)
-	for i := done; i < len(parts); i++ {
-		if err := c.post(ctx, d, i, len(parts), parts[i]); err != nil {
+	waits := 0
+	for i := done; i < len(parts); {
+		err := c.post(ctx, d, i, len(parts), parts[i])
+		if err != nil {
+			if wait := RetryAfter(err); wait > 0 && wait <= maxInlineWait && waits < maxInlineWaits {
+				waits++
+				if sleep(ctx, wait) {
+					continue // the same part again
+				}
+			}
 			return err
 		}
 		if accepted != nil {
 			accepted(i + 1)
 		}
+		i++
 	}
 	return nil
+}
+
+// A rate limit that asks for a short wait (Discord's webhooks allow about
+// five messages in two seconds, so a digest in many parts meets one) is
+// waited out within the send, a few times at most, so that a split digest
+// does not dribble out one burst per cycle. A longer wait goes back to the
+// outbox, which retries on a later cycle.
+const (
+	maxInlineWait  = 5 * time.Second
+	maxInlineWaits = 3
+)
+
+// sleep waits for d or until ctx is done, and reports whether d passed.
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
 }
 
 // Parts returns how many messages d becomes for this sink.

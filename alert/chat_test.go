@@ -325,3 +325,22 @@ func TestChatItemTooLong(t *testing.T) {
 		t.Errorf("messages:\n%s", all)
 	}
 }
+
+// TestChatShortRateLimitWaitedOut: a rate limit that asks for a second,
+// met midway through a split digest, is waited out within the send,
+// which then goes on with the same part: every part arrives once, in one
+// call.
+func TestChatShortRateLimitWaitedOut(t *testing.T) {
+	t.Parallel()
+	srv := chattest.NewDiscord(t)
+	s := must(NewDiscord(DiscordOptions{URL: srv.HookURL()}))
+	d := longDigest(10)
+	srv.AcceptThenRefuse(2, chattest.Refusal{Status: 429, RetryAfter: 1})
+	if err := s.Send(t.Context(), d); err != nil {
+		t.Fatalf("send: %v, want the short wait waited out", err)
+	}
+	msgs, refused := srv.Messages(), srv.Refused()
+	if len(msgs) != s.Parts(d) || len(refused) != 1 || string(refused[0].Body) != string(msgs[2].Body) {
+		t.Errorf("%d messages of %d parts, %d refused; want every part once and the refused one resent as it was", len(msgs), s.Parts(d), len(refused))
+	}
+}
