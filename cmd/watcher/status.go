@@ -81,6 +81,9 @@ func printStatus(w io.Writer, sources []config.Source, store *state.Store) error
 			case del.Parked:
 				status = "PARKED"
 			}
+			if del.Parts > 0 && !del.Delivered {
+				status += fmt.Sprintf(" (first %d parts sent)", del.Parts)
+			}
 			fmt.Fprintf(w, "digest %s (%s) -> %s: %s after %d attempts %s\n",
 				d.ID, d.Created.UTC().Format(time.RFC3339), name, status, del.Attempts, del.LastError)
 		}
