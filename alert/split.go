@@ -49,7 +49,7 @@ func byteLen(s string) int  { return len(s) }
 func (f format) split(d Digest) []part {
 	v := newView(d)
 	count := d.Count()
-	widest := f.size(f.heading(count, 998, 999)) + f.size(f.sep)
+	widest := f.size(f.heading(count, 99998, 99999)) + f.size(f.sep) // room for any "part i of n"
 	var parts [][]line
 	var cur []line
 	used := widest
