@@ -248,3 +248,70 @@ func TestRoutingSendsEachDeskItsTopics(t *testing.T) {
 		t.Errorf("last digest is kept for %v, want the webhook and the media desk only", slices.Sorted(maps.Keys(last.Sinks)))
 	}
 }
+
+// TestChatSinkRefusalParks: a bot token the service rejects is a refusal
+// retrying cannot mend, so the digest is parked for that sink at once,
+// kept in the state file, while another sink gets it.
+func TestChatSinkRefusalParks(t *testing.T) {
+	site := newSite(t)
+	tg, mx := chattest.NewTelegram(t), chattest.NewMatrix(t)
+	e := newEnv(t, sources(feedSource("outlet", site.url("/feed.xml")))+"alerts:\n"+
+		fmt.Sprintf("  telegram:\n    - token: \"999:revoked\"\n      chat: %q\n      api: %s\n", tg.Chat, tg.URL())+
+		fmt.Sprintf("  matrix:\n    - homeserver: %s\n      room: %q\n      token: %s\n", mx.URL(), mx.Room, mx.Token))
+	e.mustCycle()
+	site.publish(story{ID: "s1", Title: "Kartavykh hearing adjourned", Summary: "In Baku.", Published: at("2025-07-01T08:00:00Z")})
+	sum, err := e.cycle()
+	if err == nil || sum.Parked != 1 || sum.Sent != 1 {
+		t.Fatalf("%+v, err %v; want telegram parked and matrix sent", sum, err)
+	}
+	if !strings.Contains(err.Error(), "401") || strings.Contains(err.Error(), "revoked") {
+		t.Errorf("error %v: want the 401, without the token", err)
+	}
+	parked, err := e.store.Parked()
+	if err != nil || len(parked) != 1 || !parked[0].Sinks["telegram "+tg.Chat].Parked {
+		t.Fatalf("parked digests %+v, err %v; want the one, parked for telegram", parked, err)
+	}
+	if sum := e.mustCycle(); sum.Sent+sum.SendFailed+sum.Parked != 0 {
+		t.Errorf("next run tried again: %+v", sum)
+	}
+}
+
+// TestRoutingChangeReleasesWaitingDigest: a digest waiting for a desk
+// (its service was down) whose topics: are then changed so that nothing
+// in it is for the desk any more is marked done for it, not sent empty
+// and not kept waiting.
+func TestRoutingChangeReleasesWaitingDigest(t *testing.T) {
+	site := newSite(t)
+	slack := chattest.NewSlack(t)
+	desk := func(topic string) string {
+		return sources(feedSource("outlet", site.url("/feed.xml"))) +
+			fmt.Sprintf("alerts:\n  slack:\n    - url: %s\n      topics: [%s]\n", slack.HookURL(), topic)
+	}
+	e := newEnv(t, desk("sputnik-detainees"))
+	e.mustCycle()
+	site.publish(story{ID: "s1", Title: "Kartavykh hearing adjourned", Summary: "In Baku.", Published: at("2025-07-01T08:00:00Z")})
+	slack.RefuseNext(chattest.Refusal{Status: 503})
+	if _, err := e.cycle(); err == nil {
+		t.Fatal("want the 503")
+	}
+
+	// The desk now follows the other case only; the watcher restarts.
+	cfg, err := config.Parse([]byte("state: "+e.cfg.State+"\n"+desk("yekaterinburg-case")+testTopics), e.cfg.File, config.Options{ValidateQuery: match.ParseQuery})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.store.Close(); err != nil {
+		t.Fatal(err)
+	}
+	e.cfg = cfg
+	e.open()
+	if sum := e.mustCycle(); sum.Sent != 0 {
+		t.Errorf("%+v: want nothing sent", sum)
+	}
+	if n := len(slack.Messages()); n != 0 {
+		t.Errorf("desk got %d messages, want none", n)
+	}
+	if pending, err := e.store.Pending(); err != nil || len(pending) != 0 {
+		t.Errorf("pending %d (err %v), want none", len(pending), err)
+	}
+}
