@@ -315,3 +315,28 @@ func TestRoutingChangeReleasesWaitingDigest(t *testing.T) {
 		t.Errorf("pending %d (err %v), want none", len(pending), err)
 	}
 }
+
+// TestRoutingMatchForNoSink: when every sink has topics: and an item
+// matches only a topic none of them takes, the cycle still saves (the
+// item is seen, no digest waits for anyone) and sends nothing.
+func TestRoutingMatchForNoSink(t *testing.T) {
+	site := newSite(t)
+	slack := chattest.NewSlack(t)
+	e := newEnv(t, sources(feedSource("outlet", site.url("/feed.xml")))+
+		fmt.Sprintf("alerts:\n  slack:\n    - url: %s\n      topics: [sputnik-detainees]\n", slack.HookURL()))
+	e.mustCycle()
+	site.publish(story{ID: "y1", Title: "Safarov brothers: autopsy results", Summary: "In Yekaterinburg.", Published: at("2025-07-01T08:10:00Z")})
+	if sum := e.mustCycle(); sum.Matched != 1 || sum.Sent != 0 {
+		t.Errorf("%+v: want 1 matched, nothing sent", sum)
+	}
+	if ds, err := e.store.Digests(); err != nil || len(ds) != 0 {
+		t.Errorf("%d digests stored (err %v), want none", len(ds), err)
+	}
+	site.publish(story{ID: "s1", Title: "Kartavykh hearing adjourned", Summary: "In Baku.", Published: at("2025-07-01T09:00:00Z")})
+	if sum := e.mustCycle(); sum.New != 1 || sum.Sent != 1 {
+		t.Errorf("%+v: want only the new item, sent", sum)
+	}
+	if got := links(slack.Messages()); !slices.Equal(got, []string{site.url("/article/s1")}) {
+		t.Errorf("desk got %q", got)
+	}
+}

@@ -46,11 +46,13 @@ func (w *Watcher) commit(outcomes []*sourceOutcome, hits []matched) error {
 		if err != nil {
 			return err
 		}
-		for _, m := range hits {
-			carried[m.item.Source] = true
+		if d != nil { // nil: no sink takes these topics
+			for _, m := range hits {
+				carried[m.item.Source] = true
+			}
+			b.Digest = d
+			b.DigestSources = slices.Sorted(maps.Keys(carried))
 		}
-		b.Digest = d
-		b.DigestSources = slices.Sorted(maps.Keys(carried))
 	}
 	if err := w.store.Commit(b); err != nil {
 		return fmt.Errorf("save cycle: %w", err)
@@ -59,7 +61,8 @@ func (w *Watcher) commit(outcomes []*sourceOutcome, hits []matched) error {
 }
 
 // digest builds the stored digest of this cycle's matches, grouped by
-// topic in configuration order. Its id is a hash of the time and the items
+// topic in configuration order, or returns nil when no sink takes any of
+// their topics. Its id is a hash of the time and the items
 // it carries; it is stored with the digest, so it is the same however often
 // its delivery is retried.
 func (w *Watcher) digest(hits []matched) (*state.Digest, error) {
@@ -102,6 +105,11 @@ func (w *Watcher) digest(hits []matched) (*state.Digest, error) {
 			sinks[s.Name()] = &state.Delivery{}
 		}
 	}
+	if len(sinks) == 0 {
+		// Every sink has topics: and none takes these: nothing to keep.
+		w.log.Info("matched items go to no sink: no sink's topics take them", "digest", d.ID, "items", d.Count())
+		return nil, nil
+	}
 	return &state.Digest{ID: d.ID, Created: now, Payload: payload, Sinks: sinks}, nil
 }
 
@@ -132,7 +140,7 @@ func (w *Watcher) deliver(ctx context.Context, sum *Summary) error {
 			}
 			rd := routed(d, w.routes[s.Name()])
 			if rd.Count() == 0 {
-				// Stored for this sink before its topics: changed; nothing
+				// Stored for this sink before its topics changed; nothing
 				// in it is for the sink now.
 				w.skipRouted(pd.ID, s.Name())
 				continue
