@@ -69,10 +69,18 @@ func sinkRoutes(cfg *config.Config, sinks []alert.Notifier) (map[string][]string
 		return nil, fmt.Errorf("%s: %d sinks configured but %d built", cfg.File, len(routes), len(sinks))
 	}
 	for i, s := range sinks {
-		if _, dup := out[s.Name()]; dup {
-			return nil, fmt.Errorf("%s:%d: %s: a second sink posts to %s; give both the same topics in one entry", cfg.File, routes[i].Line, routes[i].Key, s.Name())
+		prev, dup := out[s.Name()]
+		switch {
+		case !dup:
+			out[s.Name()] = routes[i].Topics
+		case len(prev) > 0 && len(routes[i].Topics) > 0:
+			// Two entries the watcher names alike (two mail servers for one
+			// address) share one delivery record, so they share a route:
+			// the topics of both.
+			out[s.Name()] = append(slices.Clone(prev), routes[i].Topics...)
+		default:
+			out[s.Name()] = nil // one of them takes every topic
 		}
-		out[s.Name()] = routes[i].Topics
 	}
 	return out, nil
 }

@@ -77,3 +77,30 @@ alerts:
 		t.Errorf("test-sink touched the state file: %v", err)
 	}
 }
+
+// TestCheckWarnsOfUnroutedTopic: when every sink lists its topics, check
+// names a topic none of them takes.
+func TestCheckWarnsOfUnroutedTopic(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "config.yaml")
+	writeFile(t, path, `topics:
+  - id: azal
+    title: AZAL flight 8243
+    query: AZAL
+  - id: sputnik
+    title: Sputnik Azerbaijan
+    query: Sputnik
+alerts:
+  ntfy:
+    - url: https://ntfy.sh/watcher-desk
+      topics: [azal]
+`)
+	r := watcher(t, dir, nil, "check", "--config", path)
+	if r.code != exitOK || !strings.Contains(r.stdout, "warning: topic sputnik goes to no sink") || strings.Contains(r.stdout, "topic azal goes") {
+		t.Errorf("check: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if !strings.Contains(r.stdout, "1 sinks") {
+		t.Errorf("check does not count the ntfy sink:\n%s", r.stdout)
+	}
+}
