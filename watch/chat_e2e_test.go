@@ -3,6 +3,7 @@ package watch_test
 import (
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"maps"
 	"os"
 	"path/filepath"
@@ -15,6 +16,7 @@ import (
 	"github.com/watcher-news/watcher/alert/chattest"
 	"github.com/watcher-news/watcher/config"
 	"github.com/watcher-news/watcher/match"
+	"github.com/watcher-news/watcher/watch"
 )
 
 // shippedTopics is the topics section of the shipped config.yaml.
@@ -338,5 +340,41 @@ func TestRoutingMatchForNoSink(t *testing.T) {
 	}
 	if got := links(slack.Messages()); !slices.Equal(got, []string{site.url("/article/s1")}) {
 		t.Errorf("desk got %q", got)
+	}
+}
+
+// TestChatTokensNotLogged runs cycles with every chat sink, at debug
+// level, some refusing (a rate limit, a server error, a wrong token), and
+// checks no token reaches the log.
+func TestChatTokensNotLogged(t *testing.T) {
+	site := newSite(t)
+	chat := startChatSinks(t)
+	e := newEnv(t, sources(feedSource("outlet", site.url("/feed.xml")))+"alerts:\n"+
+		strings.Replace(chat.yaml(""), chat.discord.Token, "wrong-discord-token", 1))
+	var logs strings.Builder
+	w, err := watch.New(e.cfg, e.store, watch.Options{
+		Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		Now:    e.clock.Now, Stdout: &e.stdout,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.w = w
+	e.mustCycle()
+	site.publish(story{ID: "s1", Title: "Kartavykh hearing adjourned", Summary: "In Baku.", Published: at("2025-07-01T08:00:00Z")})
+	chat.slack.RefuseNext(chattest.Refusal{Status: 429, RetryAfter: 30})
+	chat.telegram.RefuseNext(chattest.Refusal{Status: 500})
+	if _, err := e.cycle(); err == nil {
+		t.Fatal("want the refusals reported")
+	}
+	e.mustCycle()
+	out := logs.String()
+	if !strings.Contains(out, "digest parked") || !strings.Contains(out, "will retry") {
+		t.Fatalf("the log lacks the refusals, so the check below proves little:\n%s", out)
+	}
+	for _, s := range append(chat.all(), &chattest.Server{Token: "wrong-discord-token"}) {
+		if strings.Contains(out, s.Token) {
+			t.Errorf("the log shows the %s token:\n%s", s.Service, out)
+		}
 	}
 }
