@@ -71,9 +71,9 @@ var slackFormat = format{
 // slackEscape escapes the three characters mrkdwn gives meaning to:
 // with them escaped, feed text cannot make a link or a mention
 // (<!channel>). Slack has no escape for * _ ~; they may style text, no more.
-func slackEscape(s string) string {
-	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
-}
+func slackEscape(s string) string { return slackEscaper.Replace(s) }
+
+var slackEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
 
 type slackBlock struct {
 	Type string    `json:"type"`

@@ -37,7 +37,15 @@ type format struct {
 
 // Sizes as the services count them.
 func runeLen(s string) int  { return utf8.RuneCountInString(s) }
-func utf16Len(s string) int { return len(utf16.Encode([]rune(s))) }
+// utf16Len counts UTF-16 units without building them: one per rune, two
+// for those beyond the Basic Multilingual Plane (emoji).
+func utf16Len(s string) int {
+	n := 0
+	for _, r := range s {
+		n += utf16.RuneLen(r)
+	}
+	return n
+}
 func byteLen(s string) int  { return len(s) }
 
 // split cuts d into messages that each fit the format: whole lines only,
