@@ -36,7 +36,8 @@ type format struct {
 }
 
 // Sizes as the services count them.
-func runeLen(s string) int  { return utf8.RuneCountInString(s) }
+func runeLen(s string) int { return utf8.RuneCountInString(s) }
+
 // utf16Len counts UTF-16 units without building them: one per rune, two
 // for those beyond the Basic Multilingual Plane (emoji).
 func utf16Len(s string) int {
@@ -46,7 +47,7 @@ func utf16Len(s string) int {
 	}
 	return n
 }
-func byteLen(s string) int  { return len(s) }
+func byteLen(s string) int { return len(s) }
 
 // split cuts d into messages that each fit the format: whole lines only,
 // so a link is never cut; a topic that runs on into the next message is
