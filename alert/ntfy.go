@@ -40,7 +40,8 @@ func NewNtfy(o NtfyOptions) (*Ntfy, error) {
 	}
 	topic := p[strings.LastIndexByte(p, '/')+1:]
 	root := *u
-	root.Path, root.RawPath, root.RawQuery, root.Fragment = "/"+strings.TrimSuffix(p, topic), "", "", ""
+	// The query stays: ntfy takes an access token as ?auth= too.
+	root.Path, root.RawPath, root.Fragment = "/"+strings.TrimSuffix(p, topic), "", ""
 	s := &Ntfy{chat{name: "ntfy " + u.Host + "/" + p, o: o.ChatOptions.withDefaults(), secret: o.Token, format: ntfyFormat}}
 	s.request = func(ctx context.Context, d Digest, i, n int, pt part) (*http.Request, error) {
 		req, err := jsonRequest(ctx, http.MethodPost, root.String(), ntfyPublish{

@@ -57,7 +57,7 @@ func TestLoadChatSinks(t *testing.T) {
 	}
 	wantNtfy := []Ntfy{
 		{Name: "ntfy ntfy.sh/watcher-desk", URL: "https://ntfy.sh/watcher-desk", Line: 37},
-		{Name: "ntfy ntfy.example.org/private", URL: "https://ntfy.example.org/private", Token: "tk_ntfy-env-token", Line: 38},
+		{Name: "ntfy ntfy.example.org/private", URL: "https://ntfy.example.org/private?auth=ntfy-query-secret", Token: "tk_ntfy-env-token", Line: 38},
 	}
 	if !reflect.DeepEqual(a.Ntfy, wantNtfy) {
 		t.Errorf("ntfy = %+v\nwant %+v", a.Ntfy, wantNtfy)
@@ -72,7 +72,7 @@ func TestLoadChatSinks(t *testing.T) {
 		t.Errorf("Sinks() = %d, want 9", n)
 	}
 	out := c.Redacted()
-	for _, s := range append(mapValues(chatEnv), "slack-file-token", "tg-file-token-77", "discord-token") {
+	for _, s := range append(mapValues(chatEnv), "slack-file-token", "tg-file-token-77", "discord-token", "ntfy-query-secret") {
 		if strings.Contains(out, s) {
 			t.Errorf("Redacted() shows %q:\n%s", s, out)
 		}

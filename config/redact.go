@@ -80,10 +80,23 @@ func redactChat(a Alerts) ([]Slack, []Discord, []Telegram, []Matrix, []Ntfy) {
 		mx = append(mx, s)
 	}
 	for _, s := range a.Ntfy {
-		s.URL, s.Token = redactPassword(s.URL), mask(s.Token)
+		// The topic stays (it names the sink); user info and a query
+		// (ntfy takes ?auth=) may hold credentials.
+		s.URL, s.Token = withoutCredentials(s.URL), mask(s.Token)
 		nt = append(nt, s)
 	}
 	return sl, di, tg, mx, nt
+}
+
+// withoutCredentials returns raw without user information, query and
+// fragment.
+func withoutCredentials(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return redacted
+	}
+	u.User, u.RawQuery, u.ForceQuery, u.Fragment, u.RawFragment = nil, "", false, "", ""
+	return u.String()
 }
 
 // redactURL keeps a URL's scheme and host, and replaces any user
