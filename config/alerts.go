@@ -19,6 +19,21 @@ func (d *decoder) alerts(key string, n *yaml.Node, a *Alerts) {
 				a.Emails = append(a.Emails, d.email(key, item))
 			})
 		},
+		"slack": func(key string, n *yaml.Node) {
+			d.sequence(n, key, func(key string, item *yaml.Node) { a.Slack = append(a.Slack, d.slack(key, item)) })
+		},
+		"discord": func(key string, n *yaml.Node) {
+			d.sequence(n, key, func(key string, item *yaml.Node) { a.Discord = append(a.Discord, d.discord(key, item)) })
+		},
+		"telegram": func(key string, n *yaml.Node) {
+			d.sequence(n, key, func(key string, item *yaml.Node) { a.Telegram = append(a.Telegram, d.telegram(key, item)) })
+		},
+		"matrix": func(key string, n *yaml.Node) {
+			d.sequence(n, key, func(key string, item *yaml.Node) { a.Matrix = append(a.Matrix, d.matrix(key, item)) })
+		},
+		"ntfy": func(key string, n *yaml.Node) {
+			d.sequence(n, key, func(key string, item *yaml.Node) { a.Ntfy = append(a.Ntfy, d.ntfy(key, item)) })
+		},
 	})
 	firstLine := map[string]int{}
 	unique := func(name string, line int) {
@@ -37,6 +52,9 @@ func (d *decoder) alerts(key string, n *yaml.Node, a *Alerts) {
 	for _, e := range a.Emails {
 		unique(e.Name, e.Line)
 	}
+	for _, r := range a.routes() {
+		unique(r.Name, r.Line)
+	}
 }
 
 // webhook decodes and checks one webhook entry.
@@ -49,6 +67,7 @@ func (d *decoder) webhook(key string, n *yaml.Node) Webhook {
 		"url":         d.httpURL(&w.URL),
 		"secret":      d.rawStr(&w.Secret),
 		"secret_file": d.str(&secretFile),
+		"topics":      d.stringList(&w.Topics, &w.TopicLines),
 	}))
 	if !d.entry(n, key) {
 		return w

@@ -163,6 +163,12 @@ type Topic struct {
 type Alerts struct {
 	Webhooks []Webhook `yaml:"webhook,omitempty"`
 	Emails   []Email   `yaml:"email,omitempty"`
+	// The chat sinks; see chat.go.
+	Slack    []Slack    `yaml:"slack,omitempty"`
+	Discord  []Discord  `yaml:"discord,omitempty"`
+	Telegram []Telegram `yaml:"telegram,omitempty"`
+	Matrix   []Matrix   `yaml:"matrix,omitempty"`
+	Ntfy     []Ntfy     `yaml:"ntfy,omitempty"`
 }
 
 // Webhook is an HTTP endpoint that receives digests. Secret, when set,
@@ -178,6 +184,10 @@ type Webhook struct {
 	// Named is true when the file gave the name: digests waiting for
 	// the sink then follow the name, whatever its URL becomes.
 	Named bool `yaml:"-"`
+	// Topics, when set, are the ids of the only topics this sink
+	// receives; TopicLines holds the line of each.
+	Topics     []string `yaml:"topics,omitempty"`
+	TopicLines []int    `yaml:"-"`
 }
 
 // Email is a mailbox set that receives digests over SMTP.
@@ -194,6 +204,9 @@ type Email struct {
 	// Named is true when the file gave the name: digests waiting for
 	// the sink then follow the name, whatever its recipients become.
 	Named bool `yaml:"-"`
+	// Topics and TopicLines are as for Webhook.
+	Topics     []string `yaml:"topics,omitempty"`
+	TopicLines []int    `yaml:"-"`
 }
 
 // SMTP is a mail server to submit to. TLS is "starttls" (required; the

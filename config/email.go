@@ -20,6 +20,7 @@ func (d *decoder) email(key string, n *yaml.Node) Email {
 		"from":    d.str(&e.From),
 		"subject": d.str(&e.Subject),
 		"smtp":    func(key string, v *yaml.Node) { d.smtp(key, v, &e.SMTP) },
+		"topics":  d.stringList(&e.Topics, &e.TopicLines),
 	}))
 	if !d.entry(n, key) {
 		return e

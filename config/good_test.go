@@ -92,7 +92,7 @@ func checkFullAlerts(t *testing.T, a Alerts) {
 		{Name: "webhook hooks.example.org", URL: "https://hooks.example.org/T000/B000/XXXX", Secret: "whs-from-env", Line: 48},
 		{Name: "local", URL: "http://127.0.0.1:9000/hook", Secret: "hook-file-secret", Line: 50, Named: true},
 	}
-	if !slices.Equal(a.Webhooks, wantHooks) {
+	if !reflect.DeepEqual(a.Webhooks, wantHooks) {
 		t.Errorf("webhooks = %+v\nwant %+v", a.Webhooks, wantHooks)
 	}
 	wantEmails := []Email{

@@ -103,6 +103,7 @@ func (d *decoder) config(root *yaml.Node, c *Config) {
 	})
 	d.schedule(root, c)
 	d.checkDigestTopics(c)
+	d.checkRoutes(c)
 }
 
 // schedule checks the cron spec and loads the timezone.

@@ -99,7 +99,7 @@ func TestLoadErrors(t *testing.T) {
 			"multi_error.yaml:17: alerts.webhook[0].secret: environment variable MISSING_SECRET is not set",
 			"multi_error.yaml:19: alerts.email[0].to[0]: invalid email address: mail: missing '@' or angle-addr",
 			"multi_error.yaml:21: alerts.email[0].smtp.tls: must be starttls, tls, opportunistic or none (got \"ssl\")",
-			"multi_error.yaml:22: alerts.slack: unknown key",
+			"multi_error.yaml:22: alerts.pager: unknown key",
 		}},
 		{name: "negative", want: []string{
 			"negative.yaml:1: backfill: must not be negative (got -1h0m0s)",

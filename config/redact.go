@@ -36,6 +36,7 @@ func (c *Config) Redacted() string {
 		}
 		cp.Alerts.Emails = append(cp.Alerts.Emails, e)
 	}
+	cp.Alerts.Slack, cp.Alerts.Discord, cp.Alerts.Telegram, cp.Alerts.Matrix, cp.Alerts.Ntfy = redactChat(c.Alerts)
 	var b strings.Builder
 	enc := yaml.NewEncoder(&b)
 	enc.SetIndent(2)
@@ -44,6 +45,58 @@ func (c *Config) Redacted() string {
 		return "# cannot encode configuration: " + err.Error() + "\n"
 	}
 	return b.String()
+}
+
+// redactChat returns copies of the chat sinks with their tokens, and the
+// paths of the webhook URLs that carry them, replaced.
+func redactChat(a Alerts) ([]Slack, []Discord, []Telegram, []Matrix, []Ntfy) {
+	var (
+		sl []Slack
+		di []Discord
+		tg []Telegram
+		mx []Matrix
+		nt []Ntfy
+	)
+	mask := func(s string) string {
+		if s == "" {
+			return ""
+		}
+		return redacted
+	}
+	for _, s := range a.Slack {
+		s.URL = redactURL(s.URL)
+		sl = append(sl, s)
+	}
+	for _, s := range a.Discord {
+		s.URL = redactURL(s.URL)
+		di = append(di, s)
+	}
+	for _, s := range a.Telegram {
+		s.Token = mask(s.Token)
+		tg = append(tg, s)
+	}
+	for _, s := range a.Matrix {
+		s.Token = mask(s.Token)
+		mx = append(mx, s)
+	}
+	for _, s := range a.Ntfy {
+		// The topic stays (it names the sink); user info and a query
+		// (ntfy takes ?auth=) may hold credentials.
+		s.URL, s.Token = withoutCredentials(s.URL), mask(s.Token)
+		nt = append(nt, s)
+	}
+	return sl, di, tg, mx, nt
+}
+
+// withoutCredentials returns raw without user information, query and
+// fragment.
+func withoutCredentials(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return redacted
+	}
+	u.User, u.RawQuery, u.ForceQuery, u.Fragment, u.RawFragment = nil, "", false, "", ""
+	return u.String()
 }
 
 // redactURL keeps a URL's scheme and host, and replaces any user

@@ -49,6 +49,10 @@ type Delivery struct {
 	// digests, into one (see Merge), whose id then is MergedInto.
 	Held       bool   `json:"held,omitempty"`
 	MergedInto string `json:"merged_into,omitempty"`
+	// Parts counts the messages of a digest sent in several (a chat
+	// sink's size limit) that the sink has accepted, so that a retry
+	// starts at the next one.
+	Parts int `json:"parts,omitempty"`
 }
 
 // Delivered reports whether every sink has the digest.

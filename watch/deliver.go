@@ -48,13 +48,16 @@ func (w *Watcher) commit(outcomes []*sourceOutcome, hits []matched) error {
 		if err != nil {
 			return err
 		}
-		for _, m := range hits {
-			carried[m.item.Source] = true
-		}
 		if len(ds) > 0 {
+			for _, m := range hits {
+				carried[m.item.Source] = true
+			}
 			b.Digest, b.More, b.Stories = ds[0], ds[1:], stories
+			b.DigestSources = slices.Sorted(maps.Keys(carried))
+		} else {
+			// Every sink has topics: and none takes these.
+			w.log.Info("matched items go to no sink: no sink's topics take them", "items", len(hits))
 		}
-		b.DigestSources = slices.Sorted(maps.Keys(carried))
 		b.Recent = recentMatches(hits)
 	}
 	if err := w.store.Commit(b); err != nil {
@@ -159,7 +162,14 @@ func (w *Watcher) deliver(ctx context.Context, sum *Summary) error {
 			if len(pd.Merged) > 0 && w.policies[s.Name()].quietNow(w.now()) {
 				continue // a retry of a scheduled digest waits out quiet hours
 			}
-			if err := w.send(ctx, s, d, del, sum); err != nil {
+			rd := routed(d, w.routes[s.Name()])
+			if rd.Count() == 0 && len(rd.SourcesFailing) == 0 && len(rd.SourcesRecovered) == 0 {
+				// Stored for this sink before its topics changed; nothing
+				// in it is for the sink now.
+				w.skipRouted(pd.ID, s.Name())
+				continue
+			}
+			if err := w.send(ctx, s, rd, del, sum); err != nil {
 				errs = append(errs, err)
 			}
 		}
@@ -187,7 +197,7 @@ func (w *Watcher) remindParked() {
 func (w *Watcher) send(ctx context.Context, s alert.Notifier, d alert.Digest, del *state.Delivery, sum *Summary) error {
 	sctx, cancel := context.WithTimeoutCause(ctx, w.cfg.Delivery.Timeout,
 		fmt.Errorf("%s: timeout after %s", s.Name(), w.cfg.Delivery.Timeout))
-	err := s.Send(sctx, d)
+	err := w.sendTo(sctx, s, d, del)
 	cancel()
 	if err != nil && ctx.Err() != nil {
 		// Shutdown, not the sink's fault: no attempt is counted, and the

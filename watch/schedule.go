@@ -134,13 +134,23 @@ func (w *Watcher) outbox(d alert.Digest) ([]*state.Digest, error) {
 	}
 	health := len(d.SourcesFailing) > 0 || len(d.SourcesRecovered) > 0
 	for _, s := range w.sinks {
+		// Only the topics the sink takes (topics:; none: all of them).
+		mine := all
+		if route := w.routes[s.Name()]; len(route) > 0 {
+			mine = nil
+			for _, id := range all {
+				if slices.Contains(route, id) {
+					mine = append(mine, id)
+				}
+			}
+		}
 		pol := w.policies[s.Name()]
 		if pol == nil {
-			add(all, health, s.Name(), false)
+			add(mine, health, s.Name(), false)
 			continue
 		}
 		var now, later []string
-		for _, id := range all {
+		for _, id := range mine {
 			if pol.immediate[id] {
 				now = append(now, id)
 			} else {

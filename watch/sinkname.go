@@ -27,10 +27,24 @@ type namedSink struct {
 // Name returns the configured name.
 func (s namedSink) Name() string { return s.name }
 
+// namedParted is a namedSink whose notifier sends a digest in parts (a
+// chat sink): the wrapper keeps the Parted methods visible, so that the
+// outbox still records each part the service accepts.
+type namedParted struct {
+	alert.Parted
+	name string
+}
+
+// Name returns the configured name.
+func (s namedParted) Name() string { return s.name }
+
 // named wraps n in its configured name when the file gave one.
 func named(n alert.Notifier, given bool, name string) alert.Notifier {
 	if !given {
 		return n
+	}
+	if p, ok := n.(alert.Parted); ok {
+		return namedParted{Parted: p, name: name}
 	}
 	return namedSink{Notifier: n, name: name}
 }

@@ -46,9 +46,9 @@ func newFetcher(cfg *config.Config, opts Options) (*crawl.Fetcher, error) {
 	})
 }
 
-// newSinks builds one notifier per configured webhook and email, or the
-// standard-output writer when none is configured, and the digest policy
-// of each sink that has one, by sink name.
+// newSinks builds one notifier per configured webhook, email and chat
+// sink, or the standard-output writer when none is configured, and the
+// digest policy of each sink that has one, by sink name.
 func newSinks(cfg *config.Config, opts Options) ([]alert.Notifier, map[string]*policy, error) {
 	var sinks []alert.Notifier
 	policies := map[string]*policy{}
@@ -94,6 +94,11 @@ func newSinks(cfg *config.Config, opts Options) ([]alert.Notifier, map[string]*p
 		sinks = append(sinks, s)
 		policies[s.Name()] = pol
 	}
+	chat, err := newChatSinks(cfg, opts, policies)
+	if err != nil {
+		return nil, nil, err
+	}
+	sinks = append(sinks, chat...)
 	if len(sinks) == 0 {
 		pol, tmpl, err := sinkSetup(cfg, config.SinkPolicy{}, opts.Logger)
 		if err != nil {

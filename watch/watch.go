@@ -48,6 +48,7 @@ type Watcher struct {
 	// policies holds, by sink name, the digest schedule of the sinks
 	// that have one (see schedule.go).
 	policies map[string]*policy
+	routes   map[string][]string // sink name: the topics it takes (none: all)
 	log      *slog.Logger
 	now      func() time.Time
 }
@@ -76,6 +77,10 @@ func New(cfg *config.Config, store *state.Store, opts Options) (*Watcher, error)
 	if err != nil {
 		return nil, err
 	}
+	routes, err := sinkRoutes(cfg, sinks)
+	if err != nil {
+		return nil, err
+	}
 	return &Watcher{
 		cfg:      cfg,
 		store:    store,
@@ -83,6 +88,7 @@ func New(cfg *config.Config, store *state.Store, opts Options) (*Watcher, error)
 		matcher:  matcher,
 		sinks:    sinks,
 		policies: policies,
+		routes:   routes,
 		log:      opts.Logger,
 		now:      opts.Now,
 	}, nil

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/watcher-news/watcher/config"
 	"github.com/watcher-news/watcher/match"
 	"github.com/watcher-news/watcher/watch"
 )
@@ -28,10 +29,13 @@ func runCheck(g globals, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stdout, "%s:%d: digest: warning: immediate has no effect without a schedule or quiet_hours (every crawl's digest goes out at once)\n", cfg.File, p.Line)
 		}
 	}
+	for _, id := range unrouted(cfg) {
+		fmt.Fprintf(stdout, "%s: warning: topic %s goes to no sink: every sink has topics: without it\n", cfg.File, id)
+	}
 	if len(cfg.Sources) == 0 {
 		fmt.Fprintf(stdout, "%s: warning: no sources: a cycle has nothing to read (the topics still serve `watcher match`)\n", cfg.File)
 	}
-	sinks := len(cfg.Alerts.Webhooks) + len(cfg.Alerts.Emails)
+	sinks := cfg.Alerts.Sinks()
 	where := fmt.Sprintf("%d sinks", sinks)
 	if sinks == 0 {
 		where = "no sinks: digests go to standard output"
@@ -39,4 +43,26 @@ func runCheck(g globals, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "%s: ok: %d sources, %d topics, %s, schedule %q, state %s\n",
 		cfg.File, len(cfg.Sources), len(cfg.Topics), where, cfg.Schedule, cfg.State)
 	return exitOK
+}
+
+// unrouted lists the topics no sink takes, when every sink lists its
+// topics: their matches are seen and go nowhere.
+func unrouted(cfg *config.Config) []string {
+	routes := cfg.Alerts.Routes()
+	taken := map[string]bool{}
+	for _, r := range routes {
+		if len(r.Topics) == 0 {
+			return nil // this sink takes every topic
+		}
+		for _, id := range r.Topics {
+			taken[id] = true
+		}
+	}
+	var out []string
+	for _, t := range cfg.Topics {
+		if len(routes) > 0 && !taken[t.ID] {
+			out = append(out, t.ID)
+		}
+	}
+	return out
 }

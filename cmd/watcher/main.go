@@ -11,6 +11,7 @@
 //	watcher fetch [--config FILE] [--json] NAME|URL   what a source yields now
 //	watcher sources import FILE.opml       OPML subscriptions as sources entries
 //	watcher sources export [--config FILE] feed sources as OPML 2.0
+//	watcher test-sink [--config FILE] NAME send a test message to one sink
 //	watcher version
 //
 // Exit codes: 0 success; 1 a run failed (state file, a digest not

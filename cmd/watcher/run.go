@@ -35,6 +35,8 @@ Usage:
                                     (reads the state, never writes it)
   watcher sources import FILE.opml  print OPML subscriptions as sources: entries
   watcher sources export [flags]    print the feed sources as OPML 2.0
+  watcher test-sink [flags] NAME    send a test message to one sink now
+                                    (exit 0 delivered, 1 not delivered)
   watcher version                   print the version
 
 Flags:
@@ -101,6 +103,14 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		}
 		return exitUsage
 	}
+	var sinkName string
+	if cmd == "test-sink" {
+		var err error
+		if sinkName, err = sinkArg(fs); err != nil {
+			fmt.Fprintf(stderr, "watcher: test-sink: %v\n\n%s", err, usage)
+			return exitUsage
+		}
+	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "watcher: unexpected argument %q\n\n%s", fs.Arg(0), usage)
 		return exitUsage
@@ -127,6 +137,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runStatus(g, stdout, stderr)
 	case "preview":
 		return runPreview(g, stdout, stderr)
+	case "test-sink":
+		return runTestSink(ctx, g, sinkName, stdout, stderr, log)
 	case "version":
 		fmt.Fprintln(stdout, "watcher", version)
 		return exitOK

@@ -107,6 +107,9 @@ func statusOf(sources []config.Source, sinks []string, store *state.Store, now t
 			case del.Parked:
 				status = "PARKED"
 			}
+			if del.Parts > 0 && !del.Delivered {
+				status += fmt.Sprintf(" (first %d parts sent)", del.Parts)
+			}
 			out.Digests = append(out.Digests, serve.DigestStatus{ID: d.ID, Created: d.Created, Sink: name,
 				Status: status + goneNote(name, del, sinks), Attempts: del.Attempts, LastError: del.LastError})
 		}
