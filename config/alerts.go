@@ -47,6 +47,18 @@ func (d *decoder) alerts(key string, n *yaml.Node, a *Alerts) {
 		firstLine[name] = line
 	}
 	for _, w := range a.Webhooks {
+		if !w.Named && w.URL != "" {
+			// An unnamed webhook is known by its address (see Named), not
+			// by the host its default name shows: two on one host with
+			// different paths are two sinks. A path may hold a token, so
+			// the error names the host only.
+			if first, dup := firstLine["webhook "+w.URL]; dup {
+				d.errorAt(w.Line, key, "two webhooks with the same URL on %s (first at line %d); remove one", hostOf(w.URL), first)
+				continue
+			}
+			firstLine["webhook "+w.URL] = w.Line
+			continue
+		}
 		unique(w.Name, w.Line)
 	}
 	for _, e := range a.Emails {
