@@ -1,0 +1,59 @@
+package pgtest
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+)
+
+var server *Server
+
+func TestMain(m *testing.M) { os.Exit(Main(m, &server)) }
+
+// TestServer checks what the other packages rely on: the server listens
+// on loopback, runs as someone other than root, and each test's database
+// is its own and empty.
+func TestServer(t *testing.T) {
+	ctx := context.Background()
+	var urls []string
+	for range 2 {
+		urls = append(urls, server.NewDatabase(t))
+	}
+	for i, url := range urls {
+		conn, err := pgx.Connect(ctx, url)
+		if err != nil {
+			t.Fatalf("connect to %s: %v", url, err)
+		}
+		defer conn.Close(ctx)
+		var listen, fsync string
+		if err := conn.QueryRow(ctx, "SELECT current_setting('listen_addresses'), current_setting('fsync')").Scan(&listen, &fsync); err != nil {
+			t.Fatal(err)
+		}
+		if listen != "127.0.0.1" || fsync != "off" {
+			t.Errorf("listen_addresses=%q fsync=%q, want 127.0.0.1 and off", listen, fsync)
+		}
+		if i == 0 {
+			if _, err := conn.Exec(ctx, "CREATE TABLE only_here (x int)"); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		var n int
+		if err := conn.QueryRow(ctx, "SELECT count(*) FROM pg_tables WHERE tablename = 'only_here'").Scan(&n); err != nil || n != 0 {
+			t.Errorf("second database sees %d tables of the first (%v)", n, err)
+		}
+	}
+	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", server.cmd.Process.Pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(status), "\n") {
+		if fields := strings.Fields(line); len(fields) > 1 && fields[0] == "Uid:" && fields[1] == "0" {
+			t.Errorf("postgres runs as root: %s", line)
+		}
+	}
+}
