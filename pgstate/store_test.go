@@ -1,0 +1,412 @@
+package pgstate
+
+import (
+	"context"
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/watcher-news/watcher/state"
+)
+
+// These port the bbolt store's tests of the same methods, so the two
+// stores keep one meaning; they run against a real PostgreSQL.
+
+var ctx = context.Background()
+
+func batchOf(src string, n int) state.Batch {
+	return state.Batch{
+		Sources: map[string]state.Source{src: {Initialized: true}},
+		Seen:    map[string][]string{src: keys(src, 0, n)},
+	}
+}
+
+func TestCommitRoundTrip(t *testing.T) {
+	t.Parallel()
+	s := openTemp(t, newClock())
+	apa := state.Source{Initialized: true, ETag: `"abc"`, LastModified: "Fri, 27 Jun 2025 06:00:00 GMT",
+		LastSuccess: t0, LastAttempt: t0, ArticleTries: map[string]int{keys("apa", 9, 1)[0]: 2}}
+	broken := state.Source{LastAttempt: t0, LastError: "status 503", Failures: 2, NextAttempt: t0.Add(time.Hour), NotReached: "budget"}
+	d := digest("d1", t0, "email")
+	d.Payload = []byte(`{"title":"Сафаровы","az":"Səfərovlar"}`)
+	mustCommit(t, s, state.Batch{
+		Sources: map[string]state.Source{"apa": apa, "kommersant": broken},
+		Seen:    map[string][]string{"apa": append(keys("apa", 0, 3), "not-a-hex-key")},
+		Digest:  d,
+	})
+
+	all, err := s.Sources(ctx)
+	if err != nil || !reflect.DeepEqual(all, map[string]state.Source{"apa": apa, "kommersant": broken}) {
+		t.Errorf("Sources = %+v, %v", all, err)
+	}
+	if src, err := s.Source(ctx, "never-fetched"); err != nil || !reflect.DeepEqual(src, state.Source{}) {
+		t.Errorf("Source of an unknown name = %+v, %v; want the zero Source", src, err)
+	}
+	asked := append(keys("apa", 0, 3), keys("apa", 3, 2)...)
+	asked = append(asked, "not-a-hex-key", "NOT-A-HEX-KEY")
+	want := map[string]bool{asked[0]: true, asked[1]: true, asked[2]: true, "not-a-hex-key": true}
+	if got := seenSet(t, s, "apa", asked); !reflect.DeepEqual(got, want) {
+		t.Errorf("SeenKeys = %v, want the first three and the text key", got)
+	}
+	if got := seenSet(t, s, "kommersant", asked); len(got) != 0 {
+		t.Errorf("another source's keys leaked: %v", got)
+	}
+	ds, err := s.Digests(ctx)
+	if err != nil || len(ds) != 1 {
+		t.Fatalf("Digests = %v, %v", ds, err)
+	}
+	wantD := state.Digest{ID: "d1", Created: t0, Payload: d.Payload, Sinks: map[string]*state.Delivery{"email": {}}}
+	if !reflect.DeepEqual(ds[0], wantD) {
+		t.Errorf("digest = %+v, want %+v", ds[0], wantD)
+	}
+}
+
+// TestCommitIsAtomic: a batch failing inside the transaction leaves no
+// trace: no seen marks without their digest.
+func TestCommitIsAtomic(t *testing.T) {
+	t.Parallel()
+	s := openTemp(t, newClock())
+	mustCommit(t, s, state.Batch{Digest: digest("d1", t0, "email")})
+	fresh := keys("oc-media", 0, 10)
+	err := s.Commit(ctx, state.Batch{
+		Sources: map[string]state.Source{"oc-media": {Initialized: true}},
+		Seen:    map[string][]string{"oc-media": fresh},
+		Digest:  digest("d1", t0, "email"),
+	})
+	if err == nil || !strings.Contains(err.Error(), `digest "d1" already stored`) {
+		t.Fatalf("Commit of a duplicate digest = %v", err)
+	}
+	if got := seenSet(t, s, "oc-media", fresh); len(got) != 0 {
+		t.Errorf("%d keys marked seen by a failed commit", len(got))
+	}
+	if src, _ := s.Source(ctx, "oc-media"); src.Initialized {
+		t.Error("source state written by a failed commit")
+	}
+}
+
+func TestCommitRejects(t *testing.T) {
+	t.Parallel()
+	s := openTemp(t, newClock())
+	tests := []struct {
+		name    string
+		batch   state.Batch
+		wantErr string
+	}{
+		{"empty source name", state.Batch{Sources: map[string]state.Source{"": {}}}, "source with an empty name"},
+		{"seen for empty source", state.Batch{Seen: map[string][]string{"": {"k"}}}, "seen keys for a source with an empty name"},
+		{"empty key", state.Batch{Seen: map[string][]string{"apa": {"k", ""}}}, `source "apa": item key of 0 bytes`},
+		{"key too long", state.Batch{Seen: map[string][]string{"apa": {strings.Repeat("k", 4000)}}}, `source "apa": item key of 4000 bytes (want 1 to 2048)`},
+		{"empty touched key", state.Batch{Touched: map[string][]string{"apa": {""}}}, `source "apa": item key of 0 bytes`},
+		{"digest without ID", state.Batch{Digest: digest("", t0, "email")}, "digest ID of 0 bytes"},
+		{"digest without sinks", state.Batch{Digest: digest("d", t0)}, `digest "d" has no sinks`},
+		{"digest with empty sink", state.Batch{Digest: digest("d", t0, "")}, `digest "d": sink with an empty name`},
+		{"more without a digest", state.Batch{More: []*state.Digest{digest("d", t0, "email")}}, "further digests without a first one"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.batch.Seen == nil {
+				tc.batch.Seen = map[string][]string{}
+			}
+			tc.batch.Seen["apa"] = append([]string{"k"}, tc.batch.Seen["apa"]...)
+			err := s.Commit(ctx, tc.batch)
+			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+				t.Fatalf("Commit = %v, want an error containing %q", err, tc.wantErr)
+			}
+			if !strings.Contains(err.Error(), "commit to state "+s.Path()+": ") {
+				t.Errorf("error %q does not name the database", err)
+			}
+			if got := seenSet(t, s, "apa", []string{"k"}); len(got) != 0 {
+				t.Error("a rejected batch marked keys seen")
+			}
+		})
+	}
+}
+
+func TestPendingOldestFirst(t *testing.T) {
+	t.Parallel()
+	clk := newClock()
+	s := openTemp(t, clk)
+	clk.Advance(3 * time.Hour)
+	mustCommit(t, s, state.Batch{Digest: digest("b", t0.Add(2*time.Hour), "email")})
+	mustCommit(t, s, state.Batch{Digest: digest("c", time.Time{}, "email")})
+	mustCommit(t, s, state.Batch{Digest: digest("a2", t0, "email"), More: []*state.Digest{digest("a1", t0, "email")}})
+	pending, err := s.Pending(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := ids(pending), []string{"a1", "a2", "b", "c"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("Pending = %v, want %v", got, want)
+	}
+	if got := pending[3].Created; !got.Equal(t0.Add(3 * time.Hour)) {
+		t.Errorf("digest with zero Created got %v, want the clock's %v", got, t0.Add(3*time.Hour))
+	}
+}
+
+func TestRecordDelivery(t *testing.T) {
+	t.Parallel()
+	clk := newClock()
+	s := openTemp(t, clk)
+	mustCommit(t, s, state.Batch{Digest: digest("d1", t0, "email", "webhook")})
+	refused := errors.New("smtp: 451 try again later")
+	retry := t0.Add(5 * time.Minute)
+
+	clk.Advance(time.Minute)
+	for i := 1; i <= 2; i++ {
+		parked, err := s.RecordDelivery(ctx, "d1", "email", refused, retry, 3)
+		if err != nil || parked {
+			t.Fatalf("failure %d: parked=%v err=%v", i, parked, err)
+		}
+	}
+	if parked, err := s.RecordDelivery(ctx, "d1", "webhook", nil, time.Time{}, 3); err != nil || parked {
+		t.Fatalf("webhook success: parked=%v err=%v", parked, err)
+	}
+	d := onlyDigest(t, s)
+	wantEmail := state.Delivery{Attempts: 2, LastError: refused.Error(), NextAttempt: retry}
+	wantHook := state.Delivery{Delivered: true, DeliveredAt: t0.Add(time.Minute), Attempts: 1}
+	if *d.Sinks["email"] != wantEmail || *d.Sinks["webhook"] != wantHook {
+		t.Errorf("sinks = email %+v, webhook %+v; want %+v, %+v", *d.Sinks["email"], *d.Sinks["webhook"], wantEmail, wantHook)
+	}
+	expectLists(t, s, []string{"d1"}, nil)
+
+	parked, err := s.RecordDelivery(ctx, "d1", "email", refused, retry, 3)
+	if err != nil || !parked {
+		t.Fatalf("third failure of 3: parked=%v err=%v, want parked", parked, err)
+	}
+	expectLists(t, s, nil, []string{"d1"})
+	if d := onlyDigest(t, s); d.Delivered() || d.Sinks["email"].Attempts != 3 {
+		t.Errorf("parked digest = %+v", *d.Sinks["email"])
+	}
+	last, ok, err := s.LastDelivered(ctx)
+	if err != nil || !ok || last.ID != "d1" || len(last.Payload) == 0 {
+		t.Errorf("LastDelivered = %+v, %v, %v; want d1 with its content", last, ok, err)
+	}
+}
+
+func TestRecordDeliverySuccessAfterFailures(t *testing.T) {
+	t.Parallel()
+	clk := newClock()
+	s := openTemp(t, clk)
+	mustCommit(t, s, state.Batch{Digest: digest("d1", t0, "email")})
+	if _, err := s.RecordDelivery(ctx, "d1", "email", errors.New("dial tcp: connection refused"), t0.Add(time.Minute), 0); err != nil {
+		t.Fatal(err)
+	}
+	clk.Advance(2 * time.Minute)
+	if _, err := s.RecordDelivery(ctx, "d1", "email", nil, time.Time{}, 0); err != nil {
+		t.Fatal(err)
+	}
+	d := onlyDigest(t, s)
+	want := state.Delivery{Delivered: true, DeliveredAt: t0.Add(2 * time.Minute), Attempts: 2}
+	if *d.Sinks["email"] != want || !d.Delivered() {
+		t.Errorf("delivery = %+v, want %+v", *d.Sinks["email"], want)
+	}
+	if d.Payload != nil {
+		t.Errorf("a delivered digest keeps its payload of %d bytes", len(d.Payload))
+	}
+	expectLists(t, s, nil, nil)
+}
+
+func TestRecordDeliveryRejects(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		id      string
+		sink    string
+		sendErr error
+		wantErr string
+	}{
+		{"unknown digest", "d9", "email", nil, `record delivery of digest "d9" to "email" in state `},
+		{"unknown sink", "d1", "telegram", nil, `digest is not for sink "telegram"`},
+		{"failure after delivery", "d1", "webhook", errors.New("late"), `sink "webhook": failure reported after delivery`},
+	}
+	s := openTemp(t, newClock())
+	mustCommit(t, s, state.Batch{Digest: digest("d1", t0, "email", "webhook")})
+	if _, err := s.RecordDelivery(ctx, "d1", "webhook", nil, time.Time{}, 3); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := s.RecordDelivery(ctx, tc.id, tc.sink, tc.sendErr, time.Time{}, 3)
+			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+				t.Fatalf("RecordDelivery = %v, want an error containing %q", err, tc.wantErr)
+			}
+			if tc.id == "d9" && !errors.Is(err, state.ErrNoDigest) {
+				t.Errorf("error %v does not wrap state.ErrNoDigest", err)
+			}
+			if d := onlyDigest(t, s); *d.Sinks["email"] != (state.Delivery{}) {
+				t.Errorf("a rejected record changed the digest: %+v", *d.Sinks["email"])
+			}
+		})
+	}
+}
+
+func onlyDigest(t *testing.T, s *Store) state.Digest {
+	t.Helper()
+	ds, err := s.Digests(ctx)
+	if err != nil || len(ds) != 1 {
+		t.Fatalf("Digests = %v, %v; want one", ids(ds), err)
+	}
+	return ds[0]
+}
+
+func expectLists(t *testing.T, s *Store, pending, parked []string) {
+	t.Helper()
+	p, err := s.Pending(ctx)
+	if err != nil || !reflect.DeepEqual(ids(p), nonNil(pending)) {
+		t.Errorf("Pending = %v, %v; want %v", ids(p), err, pending)
+	}
+	k, err := s.Parked(ctx)
+	if err != nil || !reflect.DeepEqual(ids(k), nonNil(parked)) {
+		t.Errorf("Parked = %v, %v; want %v", ids(k), err, parked)
+	}
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+var errRefused = errors.New("smtp: 554 rejected")
+
+// recordOnce reports one attempt with a limit of one, so a failure parks.
+func recordOnce(t *testing.T, s *Store, id string, sendErr error) {
+	t.Helper()
+	if _, err := s.RecordDelivery(ctx, id, "email", sendErr, time.Time{}, 1); err != nil {
+		t.Fatal(err)
+	}
+}
+
+const day = 24 * time.Hour
+
+func TestPrune(t *testing.T) {
+	t.Parallel()
+	clk := newClock()
+	s := openTemp(t, clk)
+	const src = "meduza"
+	k := keys(src, 0, 5)
+	old, stale, listed, fresh, unseen := k[0], k[1], k[2], k[3], k[4]
+
+	mustCommit(t, s, state.Batch{Seen: map[string][]string{src: {old, stale, listed}}, Digest: digest("delivered-old", t0, "email")})
+	mustCommit(t, s, state.Batch{Digest: digest("parked-old", t0, "email")})
+	mustCommit(t, s, state.Batch{Digest: digest("pending-old", t0, "email")})
+	recordOnce(t, s, "delivered-old", nil)
+	recordOnce(t, s, "parked-old", errRefused)
+
+	// Half a day on: a touch less than a day after the mark is skipped.
+	clk.Advance(12 * time.Hour)
+	mustCommit(t, s, state.Batch{Touched: map[string][]string{src: {stale}}})
+
+	// Day 40: one old key still listed; another passed as new again keeps
+	// its first-seen time; touching a key never seen does not mark it.
+	clk.Advance(40*day - 12*time.Hour)
+	mustCommit(t, s, state.Batch{
+		Seen:    map[string][]string{src: {fresh, old}},
+		Touched: map[string][]string{src: {listed, unseen}},
+		Digest:  digest("delivered-new", time.Time{}, "email"),
+	})
+	recordOnce(t, s, "delivered-new", nil)
+
+	ran, gotSeen, gotDigests, err := s.PruneEvery(ctx, clk.Now().Add(-20*day), day)
+	if err != nil || !ran {
+		t.Fatalf("first PruneEvery: ran=%v, %v", ran, err)
+	}
+	if gotSeen != 2 || gotDigests != 1 {
+		t.Errorf("Prune removed %d keys and %d digests, want 2 and 1", gotSeen, gotDigests)
+	}
+	want := map[string]bool{listed: true, fresh: true}
+	if got := seenSet(t, s, src, k); !reflect.DeepEqual(got, want) {
+		t.Errorf("seen after Prune = %d keys %v, want the listed and the fresh key", len(got), got)
+	}
+	ds, err := s.Digests(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := ids(ds), []string{"parked-old", "pending-old", "delivered-new"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("digests after Prune = %v, want %v", got, want)
+	}
+	clk.Advance(time.Hour)
+	if ran, _, _, err := s.PruneEvery(ctx, clk.Now().Add(time.Second), day); err != nil || ran {
+		t.Errorf("PruneEvery an hour after the last ran=%v, %v; want skipped", ran, err)
+	}
+	if n, _, err := s.Prune(ctx, clk.Now().Add(time.Second)); err != nil || n != 2 {
+		t.Errorf("Prune of everything removed %d keys, %v; want 2", n, err)
+	}
+}
+
+func TestStats(t *testing.T) {
+	t.Parallel()
+	s := openTemp(t, newClock())
+	mustCommit(t, s, state.Batch{
+		Sources: map[string]state.Source{"apa": {Initialized: true}, "tass": {Initialized: true}, "jam-news": {}},
+		Seen:    map[string][]string{"apa": keys("apa", 0, 7), "tass": keys("tass", 0, 3), "unstored": keys("unstored", 0, 1)},
+		Digest:  digest("delivered", t0, "email"),
+	})
+	mustCommit(t, s, state.Batch{Digest: digest("parked", t0, "email")})
+	mustCommit(t, s, state.Batch{Digest: digest("half-parked", t0, "email", "webhook")})
+	mustCommit(t, s, state.Batch{Digest: digest("pending", t0, "email")})
+	recordOnce(t, s, "delivered", nil)
+	recordOnce(t, s, "parked", errRefused)
+	recordOnce(t, s, "half-parked", errRefused)
+
+	st, err := s.Stats(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.FileSize < 1<<20 {
+		t.Errorf("database size %d bytes: want what pg_database_size reports, megabytes", st.FileSize)
+	}
+	st.FileSize = 0
+	want := state.Stats{
+		Sources: 3, Seen: 11, SeenBySource: map[string]int{"apa": 7, "tass": 3, "unstored": 1},
+		Pending: 2, Parked: 2, Delivered: 1,
+	}
+	if !reflect.DeepEqual(st, want) {
+		t.Errorf("Stats = %+v\nwant    %+v", st, want)
+	}
+}
+
+// held is a digest held for sink "desk" and sent at once to "hook".
+func held(id string, created time.Time) *state.Digest {
+	d := digest(id, created, "hook")
+	d.Sinks["desk"] = &state.Delivery{Held: true}
+	return d
+}
+
+func TestMergeGathersHeldDigests(t *testing.T) {
+	t.Parallel()
+	clk := newClock()
+	s := openTemp(t, clk)
+	mustCommit(t, s, state.Batch{Digest: held("a", t0), More: []*state.Digest{held("b", t0.Add(time.Hour))}})
+	clk.Advance(2 * time.Hour)
+	into := state.Digest{ID: "m", Payload: []byte(`{"merged":true}`), Merged: []string{"a", "b"}, Sinks: map[string]*state.Delivery{"desk": {}}}
+	if err := s.Merge(ctx, into, "desk"); err != nil {
+		t.Fatal(err)
+	}
+	pending, err := s.Pending(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := ids(pending), []string{"a", "b", "m"}; !reflect.DeepEqual(got, want) {
+		t.Fatalf("pending %v, want %v (a and b still wait for hook)", got, want)
+	}
+	for _, d := range pending[:2] {
+		desk, hook := d.Sinks["desk"], d.Sinks["hook"]
+		if !desk.Delivered || desk.MergedInto != "m" || !desk.DeliveredAt.Equal(clk.Now()) || hook.Delivered || len(d.Payload) == 0 {
+			t.Errorf("digest %s after merge: desk %+v, hook %+v, payload %d bytes", d.ID, desk, hook, len(d.Payload))
+		}
+	}
+	if m := pending[2]; m.Sinks["desk"].Held || !reflect.DeepEqual(m.Merged, []string{"a", "b"}) {
+		t.Errorf("merged digest %+v: want a plain delivery gathering a and b", m)
+	}
+	again := into
+	again.ID = "m2"
+	if err := s.Merge(ctx, again, "desk"); !errors.Is(err, state.ErrNotHeld) {
+		t.Fatalf("second merge: %v, want state.ErrNotHeld", err)
+	}
+	if all, err := s.Digests(ctx); err != nil || len(all) != 3 {
+		t.Errorf("%d digests after a refused merge (%v), want 3: it must write nothing", len(all), err)
+	}
+}
