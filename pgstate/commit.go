@@ -33,7 +33,7 @@ func (s *Store) Commit(ctx context.Context, b state.Batch) error {
 		if err := putSources(ctx, tx, b.Sources); err != nil {
 			return err
 		}
-		if err := markSeen(ctx, tx, ids, b.Seen, now); err != nil {
+		if err := s.markBatchSeen(ctx, tx, ids, b, now); err != nil {
 			return err
 		}
 		if err := touchSeen(ctx, tx, ids, b.Touched, now); err != nil {
@@ -49,6 +49,51 @@ func (s *Store) Commit(ctx context.Context, b state.Batch) error {
 		}
 		return nil
 	})
+}
+
+// ErrSeenElsewhere is wrapped by Commit, with Options.StrictSeen, when a
+// key the batch's digest sources mark as new is already seen: another
+// replica fetched the same source (its lease ran out under a slow
+// fetch) and committed the item first, in its own digest. Nothing of the
+// batch is written, so the item is not sent twice; the next cycle reads
+// the sources again and finds the key seen.
+var ErrSeenElsewhere = errors.New("item already seen: committed by another replica")
+
+// markBatchSeen marks b's new keys seen; with StrictSeen, the keys of
+// the digest's sources must all be new.
+func (s *Store) markBatchSeen(ctx context.Context, tx pgx.Tx, ids map[string]int32, b state.Batch, now time.Time) error {
+	if !s.strict || b.Digest == nil {
+		return markSeen(ctx, tx, ids, b.Seen, now)
+	}
+	carried := b.DigestSources
+	if carried == nil {
+		carried = batchSources(b)
+	}
+	inDigest, rest := map[string][]string{}, map[string][]string{}
+	for src, keys := range b.Seen {
+		if slices.Contains(carried, src) {
+			inDigest[src] = keys
+		} else {
+			rest[src] = keys
+		}
+	}
+	if err := markSeen(ctx, tx, ids, rest, now); err != nil {
+		return err
+	}
+	sids, keys := flatten(ids, inDigest)
+	if len(keys) == 0 {
+		return nil
+	}
+	tag, err := tx.Exec(ctx, `INSERT INTO seen (source_id, key, seen_at)
+		SELECT sid, k, $3 FROM unnest($1::integer[], $2::bytea[]) AS t(sid, k)
+		ON CONFLICT (source_id, key) DO NOTHING`, sids, keys, unixSeconds(now))
+	if err != nil {
+		return fmt.Errorf("mark %d keys seen: %w", len(keys), err)
+	}
+	if n := tag.RowsAffected(); n < int64(len(keys)) {
+		return fmt.Errorf("%d of the digest's %d new keys: %w", int64(len(keys))-n, len(keys), ErrSeenElsewhere)
+	}
+	return nil
 }
 
 // batchSources names every source b writes anything for.

@@ -117,12 +117,18 @@ func touchSeen(ctx context.Context, tx pgx.Tx, ids map[string]int32, touched map
 	return nil
 }
 
-// flatten turns keys by source into parallel arrays for unnest.
+// flatten turns keys by source into parallel arrays for unnest, each
+// key once (a strict Commit counts the rows it inserts against them).
 func flatten(ids map[string]int32, bySource map[string][]string) ([]int32, [][]byte) {
 	var sids []int32
 	var keys [][]byte
 	for src, ks := range bySource {
+		once := make(map[string]bool, len(ks))
 		for _, k := range ks {
+			if once[k] {
+				continue
+			}
+			once[k] = true
 			sids = append(sids, ids[src])
 			keys = append(keys, storedKey(k))
 		}

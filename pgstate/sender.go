@@ -76,9 +76,16 @@ func (l *Sender) Check(ctx context.Context) error {
 	return nil
 }
 
-// Release gives the lock up by closing its connection.
+// Release gives the lock up, then closes its connection. The unlock is
+// explicit so that the lock is free when Release returns; the server
+// ends a closed session a moment later.
 func (l *Sender) Release(ctx context.Context) error {
-	if err := l.conn.Close(ctx); err != nil {
+	var unlocked bool
+	err := l.conn.QueryRow(ctx, "SELECT pg_advisory_unlock($1)", senderLock).Scan(&unlocked)
+	if closeErr := l.conn.Close(ctx); err == nil {
+		err = closeErr
+	}
+	if err != nil {
 		return fmt.Errorf("release sender lock of %s in state %s: %w", l.replica, l.where, err)
 	}
 	return nil

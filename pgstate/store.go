@@ -30,6 +30,11 @@ type Options struct {
 	// MaxConns bounds the pool's connections; zero leaves pgxpool's
 	// default (the larger of 4 and the number of CPUs).
 	MaxConns int32
+	// StrictSeen makes Commit refuse a batch with a digest when a key
+	// its sources mark as new is already seen (see ErrSeenElsewhere).
+	// Off, Commit keeps the bbolt store's meaning: a key seen before
+	// keeps its time and nothing fails. Replicas turn it on.
+	StrictSeen bool
 }
 
 // Store is an open PostgreSQL state database. It is safe for concurrent
@@ -39,6 +44,7 @@ type Store struct {
 	where     string // the URL without its password, for messages
 	now       func() time.Time
 	dbClock   bool // leases use the database's clock
+	strict    bool // Options.StrictSeen
 	closeOnce sync.Once
 }
 
@@ -62,7 +68,7 @@ func Open(ctx context.Context, connURL string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open state %s: %w", where, err)
 	}
-	s := &Store{pool: pool, where: where, now: opts.Now}
+	s := &Store{pool: pool, where: where, now: opts.Now, strict: opts.StrictSeen}
 	if s.now == nil {
 		s.now, s.dbClock = time.Now, true
 	}

@@ -1,0 +1,129 @@
+package pgstate
+
+import (
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/watcher-news/watcher/state"
+)
+
+// cycleBatch is one cycle's write for sources sources with perSource new
+// keys each (starting at item from), their states and a 16 KiB digest.
+func cycleBatch(sources, perSource, from int, now time.Time, id string) state.Batch {
+	b := state.Batch{Sources: map[string]state.Source{}, Seen: map[string][]string{}}
+	for i := range sources {
+		src := fmt.Sprintf("outlet-%04d", i)
+		b.Sources[src] = state.Source{Initialized: true, ETag: `"v"`, LastSuccess: now, LastAttempt: now}
+		b.Seen[src] = keys(src, from, perSource)
+	}
+	d := digest(id, now, "email", "webhook")
+	d.Payload = make([]byte, 16<<10)
+	b.Digest = d
+	return b
+}
+
+// BenchmarkCommit measures one cycle's Commit: 1,000 sources with 20 new
+// items each (20,000 keys), their states and a digest, in one
+// transaction, on a database that grows by that much each iteration.
+func BenchmarkCommit(b *testing.B) {
+	clk := newClock()
+	s := openTemp(b, clk)
+	n := 0
+	for b.Loop() {
+		if err := s.Commit(ctx, cycleBatch(1000, 20, n*20, clk.Now(), fmt.Sprintf("cycle-%d", n))); err != nil {
+			b.Fatal(err)
+		}
+		clk.Advance(15 * time.Minute)
+		n++
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(n*20000), "ns/key")
+}
+
+// BenchmarkSeenKeys measures the cycle's question for one fetched feed,
+// which of its 50 items are known, in a database of 100,000 keys.
+func BenchmarkSeenKeys(b *testing.B) {
+	clk := newClock()
+	s := openTemp(b, clk)
+	for n := range 5 {
+		mustCommit(b, s, cycleBatch(1000, 20, n*20, clk.Now(), fmt.Sprintf("cycle-%d", n)))
+	}
+	asked := keys("outlet-0042", 75, 50) // 25 known, 25 new
+	for b.Loop() {
+		got, err := s.SeenKeys(ctx, "outlet-0042", asked)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(got) != 25 {
+			b.Fatalf("%d keys known, want 25", len(got))
+		}
+	}
+}
+
+// BenchmarkClaimSources measures one cycle's claiming of 5,000 due
+// sources by 1, 2 and 3 replicas (a pool each) at once, in batches of 100
+// as workers free up; an op is the whole cycle's claiming.
+func BenchmarkClaimSources(b *testing.B) {
+	due := names(5000)
+	for _, replicas := range []int{1, 2, 3} {
+		b.Run(fmt.Sprintf("replicas=%d", replicas), func(b *testing.B) {
+			url := server.NewDatabase(b)
+			stores := make([]*Store, replicas)
+			for i := range stores {
+				stores[i] = openURL(b, url, nil)
+			}
+			for b.Loop() {
+				b.StopTimer()
+				// A new cycle: every lease has run out.
+				if _, err := stores[0].pool.Exec(ctx, "UPDATE source_leases SET expires_at = '-infinity'"); err != nil {
+					b.Fatal(err)
+				}
+				b.StartTimer()
+				var wg sync.WaitGroup
+				counts := make([]int, replicas)
+				for i, s := range stores {
+					wg.Go(func() {
+						got, err := claimAll(s, fmt.Sprintf("r%d", i), due, 100)
+						if err != nil {
+							b.Error(err)
+						}
+						counts[i] = len(got)
+					})
+				}
+				wg.Wait()
+				total := 0
+				for _, c := range counts {
+					total += c
+				}
+				if total != len(due) {
+					b.Fatalf("claimed %d of %d", total, len(due))
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkRemembered fills a database with 100,000 remembered keys
+// over 1,000 sources (five cycles of 20 new items each) and reports the
+// bytes they take: the seen table with its indexes, and the whole
+// database (which includes PostgreSQL's catalog, some 7 MiB empty).
+func BenchmarkRemembered(b *testing.B) {
+	for b.Loop() {
+		clk := newClock()
+		s := openTemp(b, clk)
+		for n := range 5 {
+			mustCommit(b, s, cycleBatch(1000, 20, n*20, clk.Now(), fmt.Sprintf("cycle-%d", n)))
+			clk.Advance(15 * time.Minute)
+		}
+		var seen, sources, db int64
+		if err := s.pool.QueryRow(ctx, `SELECT pg_total_relation_size('seen'), pg_total_relation_size('sources'),
+			pg_database_size(current_database())`).Scan(&seen, &sources, &db); err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(float64(seen)/100000, "seen-B/key")
+		b.ReportMetric(float64(seen)/(1<<20), "seen-MiB/100k")
+		b.ReportMetric(float64(sources)/(1<<10), "sources-KiB/1k")
+		b.ReportMetric(float64(db)/(1<<20), "db-MiB")
+	}
+}
