@@ -61,46 +61,77 @@ func BenchmarkSeenKeys(b *testing.B) {
 	}
 }
 
+// walkClaims claims due the way a cycle is meant to: a chunk of limit
+// names at a time (each call sends only those), starting at the
+// replica's own offset and going round, until a whole round claims
+// nothing.
+func walkClaims(s *Store, replica string, offset int, due []string, limit int) ([]string, error) {
+	var got []string
+	for {
+		claimed := 0
+		for i := 0; i < len(due); i += limit {
+			start := (offset*len(due)/3 + i) % len(due)
+			chunk := due[start:min(start+limit, len(due))]
+			batch, err := s.ClaimSources(ctx, replica, chunk, time.Hour, 0)
+			if err != nil {
+				return got, err
+			}
+			got = append(got, batch...)
+			claimed += len(batch)
+		}
+		if claimed == 0 {
+			return got, nil
+		}
+	}
+}
+
 // BenchmarkClaimSources measures one cycle's claiming of 5,000 due
-// sources by 1, 2 and 3 replicas (a pool each) at once, in batches of 100
-// as workers free up; an op is the whole cycle's claiming.
+// sources by 1, 2 and 3 replicas (a pool each) at once, 100 at a time;
+// an op is the whole cycle's claiming. "whole" passes every due name to
+// each claim (with a limit of 100), "chunks" passes 100 names a claim.
 func BenchmarkClaimSources(b *testing.B) {
 	due := names(5000)
-	for _, replicas := range []int{1, 2, 3} {
-		b.Run(fmt.Sprintf("replicas=%d", replicas), func(b *testing.B) {
-			url := server.NewDatabase(b)
-			stores := make([]*Store, replicas)
-			for i := range stores {
-				stores[i] = openURL(b, url, nil)
-			}
-			for b.Loop() {
-				b.StopTimer()
-				// A new cycle: every lease has run out.
-				if _, err := stores[0].pool.Exec(ctx, "UPDATE source_leases SET expires_at = '-infinity'"); err != nil {
-					b.Fatal(err)
+	for _, mode := range []string{"whole", "chunks"} {
+		for _, replicas := range []int{1, 2, 3} {
+			b.Run(fmt.Sprintf("%s/replicas=%d", mode, replicas), func(b *testing.B) {
+				url := server.NewDatabase(b)
+				stores := make([]*Store, replicas)
+				for i := range stores {
+					stores[i] = openURL(b, url, nil)
 				}
-				b.StartTimer()
-				var wg sync.WaitGroup
-				counts := make([]int, replicas)
-				for i, s := range stores {
-					wg.Go(func() {
-						got, err := claimAll(s, fmt.Sprintf("r%d", i), due, 100)
-						if err != nil {
-							b.Error(err)
-						}
-						counts[i] = len(got)
-					})
+				for b.Loop() {
+					b.StopTimer()
+					// A new cycle: every lease has run out.
+					if _, err := stores[0].pool.Exec(ctx, "UPDATE source_leases SET expires_at = '-infinity'"); err != nil {
+						b.Fatal(err)
+					}
+					b.StartTimer()
+					var wg sync.WaitGroup
+					counts := make([]int, replicas)
+					for i, s := range stores {
+						wg.Go(func() {
+							claim := func() ([]string, error) { return claimAll(s, fmt.Sprintf("r%d", i), due, 100) }
+							if mode == "chunks" {
+								claim = func() ([]string, error) { return walkClaims(s, fmt.Sprintf("r%d", i), i, due, 100) }
+							}
+							got, err := claim()
+							if err != nil {
+								b.Error(err)
+							}
+							counts[i] = len(got)
+						})
+					}
+					wg.Wait()
+					total := 0
+					for _, c := range counts {
+						total += c
+					}
+					if total != len(due) {
+						b.Fatalf("claimed %d of %d", total, len(due))
+					}
 				}
-				wg.Wait()
-				total := 0
-				for _, c := range counts {
-					total += c
-				}
-				if total != len(due) {
-					b.Fatalf("claimed %d of %d", total, len(due))
-				}
-			}
-		})
+			})
+		}
 	}
 }
 

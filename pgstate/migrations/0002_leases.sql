@@ -7,6 +7,9 @@ CREATE TABLE source_leases (
     holder     text NOT NULL DEFAULT '',
     expires_at timestamptz NOT NULL DEFAULT '-infinity'
 );
+-- A claim walks the free leases, oldest first, and stops at its limit,
+-- instead of passing over every lease already taken this cycle.
+CREATE INDEX source_leases_by_expiry ON source_leases (expires_at);
 
 -- Per-host politeness across replicas: the earliest time the next request
 -- to a host may start. Each request reserves the slot after the last.
