@@ -30,6 +30,11 @@ func microseconds(d time.Duration) int64 { return d.Microseconds() }
 // skipped, not waited for (FOR UPDATE SKIP LOCKED), so replicas claiming
 // together get disjoint sets without queueing. A source already leased
 // to replica is not returned again.
+//
+// A call's cost grows with len(due): a cycle should pass the due names
+// in chunks about the size its idle workers can take (each replica
+// starting at its own place in the list and going round), rather than
+// the whole list to every call.
 func (s *Store) ClaimSources(ctx context.Context, replica string, due []string, ttl time.Duration, limit int) ([]string, error) {
 	if replica == "" || ttl <= 0 || limit < 0 {
 		return nil, fmt.Errorf("claim sources in state %s: replica %q, lease %s, limit %d: want a name, a positive lease and a limit of 0 or more", s.where, replica, ttl, limit)
