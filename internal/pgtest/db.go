@@ -3,6 +3,7 @@ package pgtest
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"os"
 	"sync/atomic"
@@ -17,6 +18,13 @@ import (
 // binaries *srv still gets a Server, whose NewDatabase skips the test,
 // unless RequireEnv is set, when Main fails at once.
 func Main(m *testing.M, srv **Server) int {
+	// Listing tests (go test -list, as the Makefile's fuzz loop does)
+	// needs no server.
+	flag.Parse()
+	if f := flag.Lookup("test.list"); f != nil && f.Value.String() != "" {
+		*srv = &Server{missing: errors.New("listing tests only")}
+		return m.Run()
+	}
 	s, err := Start(context.Background())
 	switch {
 	case err == nil:

@@ -2,6 +2,7 @@ package pgtest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -55,5 +56,26 @@ func TestServer(t *testing.T) {
 		if fields := strings.Fields(line); len(fields) > 1 && fields[0] == "Uid:" && fields[1] == "0" {
 			t.Errorf("postgres runs as root: %s", line)
 		}
+	}
+}
+
+// TestNotInstalled: without the binaries Start says so, and a server
+// standing for the missing one skips the tests that ask it for a
+// database.
+func TestNotInstalled(t *testing.T) {
+	t.Setenv(BinEnv, t.TempDir())
+	s, err := Start(context.Background())
+	if !errors.Is(err, ErrNotInstalled) {
+		_ = s.Stop()
+		t.Fatalf("Start with an empty %s = %v, want ErrNotInstalled", BinEnv, err)
+	}
+	var sub *testing.T
+	t.Run("database", func(t *testing.T) {
+		sub = t
+		(&Server{missing: err}).NewDatabase(t)
+		t.Error("NewDatabase returned without a server")
+	})
+	if !sub.Skipped() {
+		t.Error("a test asking a missing server for a database was not skipped")
 	}
 }
