@@ -85,15 +85,19 @@ func toDB(t time.Time) *time.Time {
 // sourceIDs returns the id of each named source, adding a row for any
 // not yet known. Names are inserted in sorted order, so two replicas
 // committing overlapping sources queue on the first shared name instead
-// of deadlocking.
+// of deadlocking. The known names are left out before the insert, not
+// by ON CONFLICT alone: an identity takes its next value for every row
+// offered, so offering every source of every commit would use up the
+// ids (a 4-byte integer) within months at tens of thousands of sources.
 func sourceIDs(ctx context.Context, tx pgx.Tx, names []string) (map[string]int32, error) {
 	ids := make(map[string]int32, len(names))
 	if len(names) == 0 {
 		return ids, nil
 	}
 	names = slices.Sorted(slices.Values(names))
-	if _, err := tx.Exec(ctx, `INSERT INTO sources (name) SELECT n FROM unnest($1::text[]) AS n ORDER BY n
-		ON CONFLICT (name) DO NOTHING`, names); err != nil {
+	if _, err := tx.Exec(ctx, `INSERT INTO sources (name) SELECT n FROM unnest($1::text[]) AS n
+		WHERE NOT EXISTS (SELECT 1 FROM sources s WHERE s.name = n)
+		ORDER BY n ON CONFLICT (name) DO NOTHING`, names); err != nil {
 		return nil, fmt.Errorf("add sources: %w", err)
 	}
 	rows, err := tx.Query(ctx, "SELECT id, name FROM sources WHERE name = ANY($1)", names)

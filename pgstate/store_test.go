@@ -3,6 +3,7 @@ package pgstate
 import (
 	"context"
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -452,4 +453,22 @@ func TestStrictSeenAcrossReplicas(t *testing.T) {
 		Digest:        digest("from-b", t0, "email"),
 		DigestSources: []string{"tass"},
 	})
+}
+
+// TestSourceIDsLast: committing the same sources cycle after cycle uses
+// no new ids; ids are spent only on new sources.
+func TestSourceIDsLast(t *testing.T) {
+	t.Parallel()
+	s := openTemp(t, newClock())
+	for n := range 5 {
+		mustCommit(t, s, cycleBatch(50, 2, n*2, t0, fmt.Sprintf("cycle-%d", n)))
+	}
+	mustCommit(t, s, batchOf("new-outlet", 1))
+	var maxID, count int
+	if err := s.pool.QueryRow(ctx, "SELECT max(id), count(*) FROM sources").Scan(&maxID, &count); err != nil {
+		t.Fatal(err)
+	}
+	if count != 51 || maxID != count {
+		t.Errorf("%d sources with ids up to %d, want 51 and 51", count, maxID)
+	}
 }

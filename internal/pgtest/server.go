@@ -194,7 +194,7 @@ func (s *Server) run(ctx context.Context, bin, data string, cred *syscall.Creden
 	// test timeout's panic): the kernel sends it when the thread that
 	// started the child exits, so that thread is locked to a goroutine
 	// that lives as long as postgres does.
-	s.cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred, Pdeathsig: syscall.SIGKILL, Setpgid: true}
+	s.cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred, Pdeathsig: syscall.SIGKILL}
 	started := make(chan error, 1)
 	s.exited = make(chan error, 1)
 	go func() {
