@@ -54,6 +54,7 @@ type Server struct {
 	cmd     *exec.Cmd
 	exited  chan error // receives postgres's exit
 	logPath string
+	lock    *os.File // the owner lock of dir (see leftover.go)
 	nextDB  int64
 	// missing, when set, is why there is no server: NewDatabase skips.
 	missing error
@@ -70,11 +71,17 @@ func Start(ctx context.Context) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	dir, err := os.MkdirTemp("", "watcher-pgtest-")
+	removeLeftovers()
+	dir, err := os.MkdirTemp("", dirPattern)
 	if err != nil {
 		return nil, fmt.Errorf("make PostgreSQL test directory: %w", err)
 	}
-	s := &Server{dir: dir, logPath: filepath.Join(dir, "postgres.log")}
+	lock, err := lockDir(dir)
+	if err != nil {
+		_ = os.RemoveAll(dir)
+		return nil, err
+	}
+	s := &Server{dir: dir, lock: lock, logPath: filepath.Join(dir, "postgres.log")}
 	if err := s.start(ctx, bin, cred); err != nil {
 		_ = s.Stop()
 		return nil, err
@@ -278,6 +285,9 @@ func (s *Server) Stop() error {
 	}
 	if rmErr := os.RemoveAll(s.dir); rmErr != nil && err == nil {
 		err = fmt.Errorf("remove PostgreSQL test directory: %w", rmErr)
+	}
+	if s.lock != nil {
+		_ = s.lock.Close()
 	}
 	return err
 }

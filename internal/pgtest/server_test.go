@@ -79,3 +79,29 @@ func TestNotInstalled(t *testing.T) {
 		t.Error("a test asking a missing server for a database was not skipped")
 	}
 }
+
+// TestLeftoversRemoved: a directory whose owner died (its lock free) is
+// removed by the next Start; one whose owner lives (this package's
+// server) is not.
+func TestLeftoversRemoved(t *testing.T) {
+	dead, err := os.MkdirTemp("", dirPattern)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lock, err := lockDir(dead)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = lock.Close() // as the kernel does when the owner dies
+	removeLeftovers()
+	if _, err := os.Stat(dead); !os.IsNotExist(err) {
+		t.Errorf("a dead run's directory is still there (%v)", err)
+		_ = os.RemoveAll(dead)
+	}
+	if server.missing != nil {
+		return
+	}
+	if _, err := os.Stat(server.dir); err != nil {
+		t.Errorf("the running server's directory was removed: %v", err)
+	}
+}
