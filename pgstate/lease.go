@@ -26,10 +26,10 @@ func microseconds(d time.Duration) int64 { return d.Microseconds() }
 
 // ClaimSources leases to replica, for ttl, those of due that no live
 // lease holds, at most limit of them (0: no limit; those free longest
-// first), and returns them in name order. Sources another replica is claiming at this instant are
-// skipped, not waited for (FOR UPDATE SKIP LOCKED), so replicas claiming
-// together get disjoint sets without queueing. A source already leased
-// to replica is not returned again.
+// first), and returns them in name order. Sources another replica is
+// claiming at this instant are skipped, not waited for (FOR UPDATE SKIP
+// LOCKED), so replicas claiming together get disjoint sets without
+// queueing. A source already leased to replica is not returned again.
 //
 // A call's cost grows with len(due): a cycle should pass the due names
 // in chunks about the size its idle workers can take (each replica
@@ -113,6 +113,9 @@ func (s *Store) RenewSources(ctx context.Context, replica string, names []string
 // until the sources are free at once (not fetched: another replica may
 // take them this cycle); otherwise they stay off limits until until,
 // as a source fetched this cycle is not due again before the next.
+// until is read on the replica's clock and compared with the
+// database's: set it a little before the next cycle's start, by more
+// than the clocks may differ.
 func (s *Store) ReleaseSources(ctx context.Context, replica string, names []string, until time.Time) error {
 	_, err := s.pool.Exec(ctx, `WITH clock AS (SELECT coalesce($3::timestamptz, clock_timestamp()) AS now)
 		UPDATE source_leases l SET expires_at = coalesce($4::timestamptz, clock.now)
