@@ -20,8 +20,11 @@ var allowed = map[string][]string{
 	"match":       {"item"},
 	"alert":       {"item"},
 	"state":       {"item"},
-	"watch":       {"item", "config", "crawl", "match", "alert", "state"},
-	"cmd/watcher": {"item", "config", "crawl", "match", "alert", "state", "watch"},
+	"story":       {},
+	"opml":        {},
+	"watch":       {"item", "config", "crawl", "match", "alert", "state", "story"},
+	"serve":       {},
+	"cmd/watcher": {"item", "config", "crawl", "match", "alert", "state", "story", "watch", "serve", "opml"},
 	"deploy":      {},
 	"bench/cycle": {},
 

@@ -26,6 +26,10 @@ type Digest struct {
 	Created time.Time
 	// Topics are in config order.
 	Topics []Topic
+	// SourcesFailing and SourcesRecovered name sources for their health
+	// (see SourceHealth); a digest may carry only these.
+	SourcesFailing   []SourceHealth `json:",omitempty"`
+	SourcesRecovered []SourceHealth `json:",omitempty"`
 }
 
 // Topic is a tracked topic and its new items, newest first.
@@ -39,6 +43,19 @@ type Entry struct {
 	Title, URL, Source string
 	Published          time.Time
 	Snippet            string
+	// Also lists the other reports of the same story, earliest first:
+	// "also reported by".
+	Also []Report `json:",omitempty"`
+	// Earlier, when set, is the story an earlier digest sent that this
+	// entry adds to: the entry is a later report of it, not a new story.
+	Earlier *Report `json:",omitempty"`
+}
+
+// Report names one report of a story: who ran it, where and under what
+// headline.
+type Report struct {
+	Title, URL, Source string
+	Published          time.Time
 }
 
 // Count returns the number of items in all topics.
@@ -57,6 +74,11 @@ func (d Digest) Sorted() Digest {
 	out.Topics = make([]Topic, len(d.Topics))
 	for i, t := range d.Topics {
 		t.Items = slices.Clone(t.Items)
+		for j, e := range t.Items {
+			e.Also = slices.Clone(e.Also)
+			slices.SortStableFunc(e.Also, compareReports)
+			t.Items[j] = e
+		}
 		slices.SortStableFunc(t.Items, compareEntries)
 		out.Topics[i] = t
 	}
@@ -73,6 +95,30 @@ func compareEntries(a, b Entry) int {
 		return c
 	}
 	return cmp.Compare(a.Title, b.Title)
+}
+
+// compareReports orders the other reports of a story earliest first, then
+// by URL and title.
+func compareReports(a, b Report) int {
+	if c := a.Published.Compare(b.Published); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a.URL, b.URL); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.Title, b.Title)
+}
+
+// Reports returns the number of reports in all topics: every entry and
+// every report it lists as also reported by.
+func (d Digest) Reports() int {
+	n := 0
+	for _, t := range d.Topics {
+		for _, e := range t.Items {
+			n += 1 + len(e.Also)
+		}
+	}
+	return n
 }
 
 // validID reports whether id can go into headers and a Message-ID as is.

@@ -1,6 +1,7 @@
 package alert
 
 import (
+	"reflect"
 	"slices"
 	"testing"
 	"time"
@@ -56,7 +57,7 @@ func TestSorted(t *testing.T) {
 			if out.Topics[0].ID != "second" || out.Topics[1].ID != "first" {
 				t.Errorf("topic order changed: %q, %q", out.Topics[0].ID, out.Topics[1].ID)
 			}
-			if !slices.Equal(tc.items, before) {
+			if !reflect.DeepEqual(tc.items, before) {
 				t.Errorf("Sorted modified its input: %v", tc.items)
 			}
 		})

@@ -12,6 +12,9 @@ type payload struct {
 	Created string         `json:"created"`
 	Count   int            `json:"count"`
 	Topics  []payloadTopic `json:"topics"`
+
+	SourcesFailing   []payloadFailing   `json:"sources_failing,omitempty"`
+	SourcesRecovered []payloadRecovered `json:"sources_recovered,omitempty"`
 }
 
 type payloadTopic struct {
@@ -26,6 +29,23 @@ type payloadItem struct {
 	Source    string `json:"source"`
 	Published string `json:"published"`
 	Snippet   string `json:"snippet"`
+	// Also: the other reports of the same story ("also reported by").
+	// Every report delivered is an item or in one item's also, once.
+	Also []payloadReport `json:"also,omitempty"`
+	// AdditionTo: the story an earlier digest sent that this item is a
+	// later report of; the earlier story is not repeated as an item.
+	AdditionTo *payloadReport `json:"addition_to,omitempty"`
+}
+
+type payloadReport struct {
+	Source    string `json:"source"`
+	URL       string `json:"url"`
+	Title     string `json:"title"`
+	Published string `json:"published"`
+}
+
+func newPayloadReport(r Report) payloadReport {
+	return payloadReport{Source: clean(r.Source), URL: clean(r.URL), Title: clean(r.Title), Published: rfc3339(r.Published)}
 }
 
 // encodePayload returns the JSON body for d: every topic in order, every
@@ -37,16 +57,25 @@ func encodePayload(d Digest) ([]byte, error) {
 	for _, t := range d.Topics {
 		pt := payloadTopic{ID: clean(t.ID), Title: clean(t.Title), Items: []payloadItem{}}
 		for _, e := range t.Items {
-			pt.Items = append(pt.Items, payloadItem{
+			pi := payloadItem{
 				Title:     clean(e.Title),
 				URL:       clean(e.URL),
 				Source:    clean(e.Source),
 				Published: rfc3339(e.Published),
 				Snippet:   clean(e.Snippet),
-			})
+			}
+			for _, r := range e.Also {
+				pi.Also = append(pi.Also, newPayloadReport(r))
+			}
+			if e.Earlier != nil {
+				r := newPayloadReport(*e.Earlier)
+				pi.AdditionTo = &r
+			}
+			pt.Items = append(pt.Items, pi)
 		}
 		p.Topics = append(p.Topics, pt)
 	}
+	healthPayload(d, &p)
 	return json.Marshal(p)
 }
 

@@ -48,7 +48,11 @@ func RenderHTML(d Digest) (string, error) {
 // Topics without items are not named; it is cut at 200 characters.
 func Subject(d Digest) string {
 	n := d.Count()
-	if n == 0 {
+	health := healthSubject(d)
+	switch {
+	case n == 0 && health != "":
+		return "watcher: " + health
+	case n == 0:
 		return "watcher: nothing new"
 	}
 	var parts []string
@@ -58,5 +62,9 @@ func Subject(d Digest) string {
 		}
 	}
 	s := "watcher: " + strconv.Itoa(n) + " new — " + strings.Join(parts, ", ")
+	if health != "" {
+		// First, where the cut below never reaches it.
+		s = "watcher: " + health + "; " + strconv.Itoa(n) + " new — " + strings.Join(parts, ", ")
+	}
 	return truncate(s, maxSubjectRunes)
 }

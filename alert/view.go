@@ -21,6 +21,8 @@ type view struct {
 	ID, Created, Subject string
 	Count                int // items in every topic
 	Topics               []topicView
+	// Failing and Recovered are the sources named for their health.
+	Failing, Recovered []healthView
 }
 
 type topicView struct {
@@ -37,12 +39,31 @@ type entryView struct {
 	Source, Published string
 	// Link is URL when it is safe to link (http or https), else empty.
 	Link string
+	// Also: the other reports of the story; Earlier: the story sent
+	// before that this entry adds to.
+	Also     []reportView
+	AlsoMore int // other reports past maxAlsoShown, not listed
+	Earlier  *reportView
+}
+
+// reportView is one other report of a story, ready to render.
+type reportView struct {
+	Title, Meta, URL, Link string
+}
+
+// maxAlsoShown bounds the reports listed under one entry.
+const maxAlsoShown = 20
+
+func newReportView(r Report) reportView {
+	e := newEntryView(Entry{Title: r.Title, URL: r.URL, Source: r.Source, Published: r.Published})
+	return reportView{Title: e.Title, Meta: e.Meta, URL: e.URL, Link: e.Link}
 }
 
 // newView builds the view of d. Topics without items are left out.
 func newView(d Digest) view {
 	d = d.Sorted()
 	v := view{ID: clean(d.ID), Created: formatTime(d.Created), Subject: Subject(d), Count: d.Count()}
+	v.Failing, v.Recovered = healthViews(d)
 	for _, t := range d.Topics {
 		if len(t.Items) == 0 {
 			continue
@@ -79,6 +100,14 @@ func newEntryView(e Entry) entryView {
 		meta = append(meta, ev.Published)
 	}
 	ev.Meta = strings.Join(meta, " · ")
+	for _, r := range e.Also[:min(len(e.Also), maxAlsoShown)] {
+		ev.Also = append(ev.Also, newReportView(r))
+	}
+	ev.AlsoMore = len(e.Also) - len(ev.Also)
+	if e.Earlier != nil {
+		r := newReportView(*e.Earlier)
+		ev.Earlier = &r
+	}
 	return ev
 }
 

@@ -55,6 +55,7 @@ func (d *decoder) webhook(key string, n *yaml.Node) Webhook {
 	}
 	d.required(n, key, map[string]string{"url": w.URL})
 	d.secretFile(n, key, "secret", &w.Secret, secretFile)
+	w.Named = w.Name != ""
 	if w.Name == "" && w.URL != "" {
 		w.Name = "webhook " + hostOf(w.URL)
 	}

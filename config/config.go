@@ -18,6 +18,7 @@
 package config
 
 import (
+	"strings"
 	"time"
 )
 
@@ -54,6 +55,17 @@ type Config struct {
 	Templates *Templates `yaml:"templates,omitempty"`
 	// digests are every digest key of the file (DigestPolicies).
 	digests []*DigestPolicy
+	// HTTP is the daemon's listener; off while HTTP.Listen is empty.
+	HTTP HTTP `yaml:"http,omitempty"`
+	// MetricsFile, when set, is where each run writes its metrics in the
+	// Prometheus text format, for node_exporter's textfile collector.
+	MetricsFile string `yaml:"metrics_file,omitempty"`
+
+	// RunAtStart: the daemon runs a first cycle as soon as it has
+	// started, rather than waiting for the schedule's first tick.
+	RunAtStart bool `yaml:"run_at_start"`
+	// Health says when failing sources are named in the digests.
+	Health Health `yaml:"health"`
 }
 
 // Fetch holds the limits and politeness settings for crawling.
@@ -72,18 +84,30 @@ type Fetch struct {
 	MaxBackoff     time.Duration `yaml:"max_backoff"`     // cap on backing off a failing source
 }
 
+// Health says when a failing source is reported in the digests.
+type Health struct {
+	// ReportAfter is how long a source must have failed before the next
+	// digest names it (once), and then its recovery (once).
+	ReportAfter time.Duration `yaml:"report_after"`
+}
+
 // Delivery holds the retry settings for sending digests.
 type Delivery struct {
 	MaxAttempts int           `yaml:"max_attempts"` // per digest and sink, then parked
 	Timeout     time.Duration `yaml:"timeout"`      // per send
 }
 
-// Source is one configured outlet: a feed, or an HTML listing page whose
-// article links are selected by Links.
+// Source is one configured outlet: a feed, an HTML listing page whose
+// article links are selected by Links, or a public Telegram channel read
+// through its web preview.
 type Source struct {
-	Name     string `yaml:"name"`
-	Feed     string `yaml:"feed,omitempty"`
-	Page     string `yaml:"page,omitempty"`
+	Name string `yaml:"name"`
+	Feed string `yaml:"feed,omitempty"`
+	Page string `yaml:"page,omitempty"`
+	// Telegram is a public channel's username, without the @; Base is
+	// where its web preview is served (empty: TelegramBase).
+	Telegram string `yaml:"telegram,omitempty"`
+	Base     string `yaml:"base,omitempty"`
 	Links    string `yaml:"links,omitempty"`
 	Lang     string `yaml:"lang,omitempty"`
 	Fulltext bool   `yaml:"fulltext,omitempty"`
@@ -96,12 +120,28 @@ type Source struct {
 	Line int `yaml:"-"`
 }
 
-// URL returns the source's feed or page URL, whichever is set.
+// TelegramBase is where Telegram serves public channels' web previews.
+const TelegramBase = "https://t.me"
+
+// URL returns the source's feed or page URL, whichever is set, or for a
+// Telegram channel the address of its web preview.
 func (s Source) URL() string {
-	if s.Feed != "" {
+	switch {
+	case s.Feed != "":
 		return s.Feed
+	case s.Telegram != "":
+		return TelegramPreview(s.Base, s.Telegram)
 	}
 	return s.Page
+}
+
+// TelegramPreview is the web preview address of a channel: base (empty
+// for TelegramBase) followed by /s/ and the channel's username.
+func TelegramPreview(base, channel string) string {
+	if base == "" {
+		base = TelegramBase
+	}
+	return strings.TrimRight(base, "/") + "/s/" + channel
 }
 
 // Topic is one tracked story: a query, and queries that exclude items.
@@ -135,6 +175,9 @@ type Webhook struct {
 	Line   int    `yaml:"-"`
 	// SinkPolicy holds the digest schedule and templates of this sink.
 	SinkPolicy `yaml:",inline"`
+	// Named is true when the file gave the name: digests waiting for
+	// the sink then follow the name, whatever its URL becomes.
+	Named bool `yaml:"-"`
 }
 
 // Email is a mailbox set that receives digests over SMTP.
@@ -148,6 +191,9 @@ type Email struct {
 	Line    int      `yaml:"-"`
 	// SinkPolicy holds the digest schedule and templates of this sink.
 	SinkPolicy `yaml:",inline"`
+	// Named is true when the file gave the name: digests waiting for
+	// the sink then follow the name, whatever its recipients become.
+	Named bool `yaml:"-"`
 }
 
 // SMTP is a mail server to submit to. TLS is "starttls" (required; the
@@ -193,5 +239,8 @@ func defaults() *Config {
 			MaxBackoff:     6 * time.Hour,
 		},
 		Delivery: Delivery{MaxAttempts: 10, Timeout: 30 * time.Second},
+
+		RunAtStart: true,
+		Health:     Health{ReportAfter: 6 * time.Hour},
 	}
 }

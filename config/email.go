@@ -37,6 +37,7 @@ func (d *decoder) email(key string, n *yaml.Node) Email {
 	if !has(n, "smtp") {
 		d.errorf(n, key+".smtp", "required")
 	}
+	e.Named = e.Name != ""
 	if e.Name == "" && len(e.To) > 0 {
 		e.Name = "email " + strings.Join(e.To, ",")
 	}
@@ -79,8 +80,37 @@ func (d *decoder) smtp(key string, n *yaml.Node, s *SMTP) {
 		d.errorf(valueNode(n, "port"), key+".port", "must be at most 65535 (got %d)", s.Port)
 	case s.Port == 0 && s.TLS == "tls":
 		s.Port = 465
+	case s.Port == 0 && s.TLS == "none":
+		s.Port = 25 // as the mailer defaults it: 587 would refuse plain text below
 	case s.Port == 0:
 		s.Port = 587
+	}
+	d.transport(n, key, s)
+}
+
+// transport refuses the port, TLS and login combinations the mailer
+// refuses when it sends (alert.EmailOptions checks the same), so that
+// `watcher check` and a reload reject them with a line, not the first
+// delivery with exit 2.
+func (d *decoder) transport(n *yaml.Node, key string, s *SMTP) {
+	at := func(name string) *yaml.Node {
+		if v := valueNode(n, name); v != nil {
+			return v
+		}
+		return n
+	}
+	tlsNode := at("tls")
+	if d.bad[tlsNode] {
+		return
+	}
+	switch {
+	case s.Port == 587 && s.TLS != "starttls" && s.TLS != "opportunistic":
+		d.errorf(tlsNode, key+".tls", "port 587 is for STARTTLS: use tls: starttls, or port 465 for tls: %s (got %q)", s.TLS, s.TLS)
+	case s.Port == 465 && s.TLS != "tls":
+		d.errorf(tlsNode, key+".tls", "port 465 is for implicit TLS: use tls: tls, or port 587 for tls: %s (got %q)", s.TLS, s.TLS)
+	}
+	if s.Username != "" && s.TLS == "none" {
+		d.errorf(at("username"), key+".username", "set with tls: none: the password would cross the network in clear (use starttls, tls or opportunistic)")
 	}
 }
 

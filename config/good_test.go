@@ -90,7 +90,7 @@ func checkFullAlerts(t *testing.T, a Alerts) {
 	t.Helper()
 	wantHooks := []Webhook{
 		{Name: "webhook hooks.example.org", URL: "https://hooks.example.org/T000/B000/XXXX", Secret: "whs-from-env", Line: 48},
-		{Name: "local", URL: "http://127.0.0.1:9000/hook", Secret: "hook-file-secret", Line: 50},
+		{Name: "local", URL: "http://127.0.0.1:9000/hook", Secret: "hook-file-secret", Line: 50, Named: true},
 	}
 	if !slices.Equal(a.Webhooks, wantHooks) {
 		t.Errorf("webhooks = %+v\nwant %+v", a.Webhooks, wantHooks)
@@ -100,7 +100,7 @@ func checkFullAlerts(t *testing.T, a Alerts) {
 			To: []string{"desk@example.org", "Night Desk <night@example.org>"}, From: "watcher@example.org", Subject: "[watcher]",
 			SMTP: SMTP{Host: "smtp.example.org", Port: 2525, Username: "watcher", Password: "smtp-from-env", TLS: "starttls"}, Line: 54},
 		{Name: "editor", To: []string{"editor@example.org"}, From: "watcher@example.org",
-			SMTP: SMTP{Host: "mail.example.org", Port: 465, Password: "hook-file-secret", TLS: "tls"}, Line: 58},
+			SMTP: SMTP{Host: "mail.example.org", Port: 465, Password: "hook-file-secret", TLS: "tls"}, Line: 58, Named: true},
 	}
 	if !reflect.DeepEqual(a.Emails, wantEmails) {
 		t.Errorf("emails = %+v\nwant %+v", a.Emails, wantEmails)

@@ -60,12 +60,12 @@ func parseYAML(data []byte, file string) (*yaml.Node, error) {
 		if errors.Is(err, io.EOF) {
 			return nil, nil
 		}
-		return nil, syntaxError(file, err)
+		return nil, positioned(data, syntaxError(file, err))
 	}
 	var extra yaml.Node
 	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
 		if err != nil {
-			return nil, syntaxError(file, err)
+			return nil, positioned(data, syntaxError(file, err))
 		}
 		return nil, &Error{File: file, Line: extra.Line, Msg: "more than one YAML document (remove the extra ---)"}
 	}
@@ -91,6 +91,15 @@ func (d *decoder) config(root *yaml.Node, c *Config) {
 		"alerts":     func(key string, n *yaml.Node) { d.alerts(key, n, &c.Alerts) },
 		"digest":     func(key string, n *yaml.Node) { c.Digest = d.digest(key, n) },
 		"templates":  func(key string, n *yaml.Node) { c.Templates = d.templates(key, n) },
+
+		// The daemon's listener and the metrics file (see http.go).
+		"http":         func(key string, n *yaml.Node) { d.http(key, n, &c.HTTP) },
+		"metrics_file": func(key string, n *yaml.Node) { d.metricsFile(key, n, &c.MetricsFile) },
+
+		"run_at_start": d.boolean(&c.RunAtStart),
+		"health": func(key string, n *yaml.Node) {
+			d.mapping(n, key, fields{"report_after": d.duration(&c.Health.ReportAfter, true)})
+		},
 	})
 	d.schedule(root, c)
 	d.checkDigestTopics(c)

@@ -51,6 +51,11 @@ func TestLoadErrors(t *testing.T) {
 			"bad_email.yaml:14: alerts.email[1].from: invalid email address: mail: no angle-addr",
 			"bad_email.yaml:15: alerts.email[2].to: at least one address is required",
 		}},
+		{name: "bad_transport", want: []string{
+			"bad_transport.yaml:12: alerts.email[0].smtp.tls: port 587 is for STARTTLS: use tls: starttls, or port 465 for tls: tls (got \"tls\")",
+			"bad_transport.yaml:18: alerts.email[1].smtp.tls: port 465 is for implicit TLS: use tls: tls, or port 587 for tls: starttls (got \"starttls\")",
+			"bad_transport.yaml:24: alerts.email[2].smtp.username: set with tls: none: the password would cross the network in clear (use starttls, tls or opportunistic)",
+		}},
 		{name: "bad_query", want: []string{
 			"bad_query.yaml:7: topics[0].query: unbalanced parentheses",
 			"bad_query.yaml:10: topics[0].exclude[1]: unbalanced parentheses",
@@ -124,7 +129,7 @@ func TestLoadErrors(t *testing.T) {
 		}},
 		{name: "source_shape", want: []string{
 			"source_shape.yaml:2: sources[0]: has both feed and page; give exactly one",
-			"source_shape.yaml:6: sources[1]: needs a feed or a page URL",
+			"source_shape.yaml:6: sources[1]: needs a feed or a page URL, or a telegram channel",
 			"source_shape.yaml:8: sources[2].links: required with page: a CSS selector for the article links",
 			"source_shape.yaml:13: sources[3].fulltext: only applies to feed sources (page sources always fetch articles)",
 			"source_shape.yaml:16: sources[4].links: only applies to page sources",

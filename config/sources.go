@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -46,17 +47,25 @@ func (d *decoder) source(key string, n *yaml.Node) Source {
 		"lang":     d.lang(&s.Lang),
 		"interval": d.duration(&s.Interval, true),
 		"jitter":   d.duration(&s.Jitter, false),
+		"telegram": d.channel(&s.Telegram),
+		"base":     d.httpURL(&s.Base),
 	})
 	if !d.entry(n, key) {
 		return Source{}
 	}
 	d.required(n, key, map[string]string{"name": s.Name})
-	feed, page := has(n, "feed"), has(n, "page")
+	feed, page, tg := has(n, "feed"), has(n, "page"), has(n, "telegram")
 	switch {
-	case !feed && !page:
-		d.errorf(n, key, "needs a feed or a page URL")
+	case !feed && !page && !tg:
+		d.errorf(n, key, "needs a feed or a page URL, or a telegram channel")
 	case feed && page:
 		d.errorf(n, key, "has both feed and page; give exactly one")
+	case tg && (feed || page):
+		d.errorf(valueNode(n, "telegram"), key+".telegram", "give a telegram channel or a feed or page URL, not both")
+	case has(n, "base") && !tg:
+		d.errorf(valueNode(n, "base"), key+".base", "only applies to telegram sources")
+	case tg && (has(n, "links") || s.Fulltext):
+		d.errorf(n, key, "links and fulltext do not apply to telegram sources (a post's text is on the channel page)")
 	case page && !has(n, "links"):
 		d.errorf(n, key+".links", "required with page: a CSS selector for the article links")
 	case feed && has(n, "links"):
@@ -158,4 +167,39 @@ func (c *Config) SourceHosts() []string {
 	}
 	slices.Sort(hosts)
 	return slices.Compact(hosts)
+}
+
+// channelName is a Telegram username as Telegram allows them: letters,
+// digits and underscores, starting with a letter (new ones take at least
+// five characters; a few older and auctioned ones are shorter).
+var channelName = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]{2,31}$`)
+
+// channel decodes a public Telegram channel: its username, with or
+// without the @, or its t.me link (https://t.me/name or t.me/s/name).
+func (d *decoder) channel(dst *string) func(string, *yaml.Node) {
+	return func(key string, n *yaml.Node) {
+		s, ok := d.scalar(n, key)
+		if !ok {
+			return
+		}
+		name := TelegramChannel(s)
+		if !channelName.MatchString(name) {
+			d.errorf(n, key, "not a public channel username such as rian_ru or @rian_ru (got %q)", raw(n))
+			return
+		}
+		*dst = name
+	}
+}
+
+// TelegramChannel returns the channel username written as "name",
+// "@name", "t.me/name", "https://t.me/s/name" or the like, without
+// checking it is a valid username.
+func TelegramChannel(s string) string {
+	s = strings.TrimSpace(s)
+	for _, p := range []string{"https://", "http://", "www.", "t.me/", "telegram.me/", "s/", "@"} {
+		s = strings.TrimPrefix(s, p)
+	}
+	name, _, _ := strings.Cut(s, "/")
+	name, _, _ = strings.Cut(name, "?")
+	return name
 }

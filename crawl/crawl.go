@@ -30,6 +30,11 @@ type Source struct {
 	Page string
 	// Links is the CSS selector of the article links on Page.
 	Links string
+	// Telegram is a public channel's username, for a source read through
+	// the channel's web preview; Base is where that preview is served
+	// (empty: DefaultTelegramBase).
+	Telegram string
+	Base     string
 	// Fulltext makes a feed source fetch each new item's page and set
 	// Item.Body to its main text.
 	Fulltext bool
@@ -49,8 +54,11 @@ type Source struct {
 
 // URL returns the address the source is fetched from.
 func (s Source) URL() string {
-	if s.Feed != "" {
+	switch {
+	case s.Feed != "":
 		return s.Feed
+	case s.Telegram != "":
+		return telegramURL(s.Base, s.Telegram)
 	}
 	return s.Page
 }
@@ -152,10 +160,12 @@ func (f *Fetcher) Fetch(ctx context.Context, src Source, v Validators, known fun
 	switch {
 	case src.Feed != "":
 		res = f.fetchFeedSource(ctx, src, v, known)
+	case src.Telegram != "":
+		res = f.fetchTelegramSource(ctx, src, v, known)
 	case src.Page != "" && src.Links != "":
 		res = f.fetchPageSource(ctx, src, v, known)
 	default:
-		res.Err = fmt.Errorf("source %q: needs a feed URL, or a page URL and a links selector", src.Name)
+		res.Err = fmt.Errorf("source %q: needs a feed URL, or a page URL and a links selector, or a telegram channel", src.Name)
 	}
 	res.Source = src.Name
 	return res

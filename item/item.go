@@ -24,7 +24,8 @@ type Item struct {
 	// URL is the item's own absolute link, as the source gave it.
 	URL string
 	// Title, Summary and Body are plain text. Body is empty unless the
-	// item's page was fetched (listing pages, or fulltext feeds).
+	// item's page was fetched (listing pages, or fulltext feeds), or the
+	// source is a Telegram channel, whose posts' text is on its page.
 	Title   string
 	Summary string
 	Body    string

@@ -28,12 +28,17 @@ type token struct {
 	pos        int32  // word position; fields are fieldGap apart
 	field      field
 	start, end int32 // byte offsets of the word in doc.text[field]
+	// doc.skel[sk0:sk1] is the token's skeleton and doc.skel[sk0:nk1] its
+	// name key (see translit.go); set by scan only when some query word
+	// folds.
+	sk0, sk1, nk1 int32
 }
 
 // doc is an item analysed once for every topic: cleaned text and tokens.
 type doc struct {
 	text [numFields]string
 	toks []token
+	skel []byte // skeletons of the tokens, back to back
 }
 
 // maxFieldBytes bounds how much of each field is read: a news item is far

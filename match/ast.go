@@ -31,7 +31,12 @@ type qword struct {
 	loose  bool   // written without diacritics: match the text's loose key
 	prefix bool   // trailing "*"
 	name   bool   // written capitalised, so probably a name
-	leaf   int32  // index into Matcher.leaves, set by Compile
+	exact  bool   // written "=word": no folding across scripts or inflections
+	// fold is the name key (see translit.go) of a capitalised word not
+	// marked exact: its skeleton without endings, or for a prefix its
+	// whole skeleton. Empty means the word matches only as written.
+	fold string
+	leaf int32 // index into Matcher.leaves, set by Compile
 }
 
 // node is a parsed query.
@@ -92,6 +97,9 @@ func (n *node) write(b *strings.Builder) {
 }
 
 func writeWord(b *strings.Builder, w qword) {
+	if w.exact {
+		b.WriteByte('=')
+	}
 	b.WriteString(w.key)
 	if w.prefix {
 		b.WriteByte('*')

@@ -71,8 +71,13 @@ func (p *parser) terms(t qtok) (*node, error) {
 	for _, c := range chunks {
 		prefix := strings.HasSuffix(c, "*")
 		c = strings.TrimSuffix(c, "*")
+		exact := strings.HasPrefix(c, "=")
+		c = strings.TrimPrefix(c, "=")
 		if strings.Contains(c, "*") {
 			return nil, p.errAt(t, "wildcard \"*\" is allowed only at the end of a word (in %q)", t.text)
+		}
+		if strings.Contains(c, "=") {
+			return nil, p.errAt(t, "\"=\" (match exactly as written) is allowed only at the start of a word (in %q)", t.text)
 		}
 		keys := words(c)
 		if len(keys) == 0 {
@@ -80,7 +85,9 @@ func (p *parser) terms(t qtok) (*node, error) {
 		}
 		name := unicode.IsUpper([]rune(c)[0])
 		for i, k := range keys {
-			ws = append(ws, qword{key: k, loose: looseKey(k) == k, prefix: prefix && i == len(keys)-1, name: name})
+			w := qword{key: k, loose: looseKey(k) == k, prefix: prefix && i == len(keys)-1, name: name, exact: exact}
+			w.fold = foldKey(w)
+			ws = append(ws, w)
 		}
 		if last := keys[len(keys)-1]; prefix && utf8.RuneCountInString(last) < minPrefix {
 			return nil, p.errAt(t, "prefix %q is too short: write at least 3 letters before \"*\"", last+"*")
@@ -101,4 +108,20 @@ func (p *parser) terms(t qtok) (*node, error) {
 func ParseQuery(q string) error {
 	_, err := parse(q)
 	return err
+}
+
+// foldKey returns the name key a word matches under (see translit.go), or
+// "" when it matches only as written: a lower-case word, one marked
+// "=word", or a prefix whose skeleton is shorter than minPrefix bytes.
+func foldKey(w qword) string {
+	if !w.name || w.exact {
+		return ""
+	}
+	if w.prefix {
+		if s := skeleton(w.key); len(s) >= minPrefix {
+			return s
+		}
+		return ""
+	}
+	return nameKey(w.key)
 }

@@ -10,6 +10,7 @@ import (
 type leaf struct {
 	key           string
 	loose, prefix bool
+	fold          string // name key, or "" (see qword.fold)
 }
 
 // compiledTopic is a topic ready to evaluate.
@@ -40,6 +41,14 @@ type Matcher struct {
 	// prefixes holds prefix leaves under their first minPrefix runes, so
 	// a token costs one lookup however many prefix lengths are in use.
 	prefixes map[string][]int32
+	// names and namePrefixes index the leaves that fold (capitalised
+	// words): names by name key, matched against a token's name key;
+	// namePrefixes by the first minPrefix bytes of the skeleton, matched
+	// as a prefix of the token's skeleton. A folded leaf is also in words
+	// or prefixes under its own key, so folding only ever adds matches.
+	names        map[string][]int32
+	namePrefixes map[string][]int32
+	noFold       bool // match every word as written (to measure folding)
 
 	pool sync.Pool // of *postings sized for leaves
 
@@ -54,8 +63,13 @@ type Matcher struct {
 // Compile parses every topic's query and excludes and builds the matcher.
 // All problems are reported together with errors.Join, each a *QueryError;
 // a duplicate or empty topic ID is one too.
-func Compile(topics []Topic) (*Matcher, error) {
-	m := &Matcher{words: map[string][]int32{}, prefixes: map[string][]int32{}}
+func Compile(topics []Topic) (*Matcher, error) { return compile(topics, false) }
+
+// compile is Compile; noFold turns name folding off for every word, as if
+// each were written "=word", so tests can measure what folding changes.
+func compile(topics []Topic, noFold bool) (*Matcher, error) {
+	m := &Matcher{words: map[string][]int32{}, prefixes: map[string][]int32{},
+		names: map[string][]int32{}, namePrefixes: map[string][]int32{}, noFold: noFold}
 	ids := map[string]int{}
 	leafIDs := map[leaf]int32{}
 	var errs []error
@@ -126,7 +140,10 @@ func compileTopic(t Topic, i int, ids map[string]int) (compiledTopic, []error) {
 func (m *Matcher) intern(n *node, ids map[leaf]int32) {
 	for i := range n.words {
 		w := &n.words[i]
-		l := leaf{key: w.key, loose: w.loose, prefix: w.prefix}
+		if m.noFold {
+			w.fold = ""
+		}
+		l := leaf{key: w.key, loose: w.loose, prefix: w.prefix, fold: w.fold}
 		id, ok := ids[l]
 		if !ok {
 			id = int32(len(m.leaves))
@@ -143,6 +160,12 @@ func (m *Matcher) intern(n *node, ids map[leaf]int32) {
 
 // index files a new leaf under the map its token lookups will probe.
 func (m *Matcher) index(l leaf, id int32) {
+	switch {
+	case l.fold != "" && l.prefix:
+		m.namePrefixes[l.fold[:minPrefix]] = append(m.namePrefixes[l.fold[:minPrefix]], id)
+	case l.fold != "":
+		m.names[l.fold] = append(m.names[l.fold], id)
+	}
 	if !l.prefix {
 		m.words[l.key] = append(m.words[l.key], id)
 		return

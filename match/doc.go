@@ -26,9 +26,11 @@
 //     and matches "J2‑8243", "J2-8243" and "J2 8243".
 //   - "Quoted words" must occur adjacent and in order, in one field.
 //   - A trailing * matches any word beginning with the at least 3 letters
-//     before it: `Сафаров*` matches "Сафаровых". There is no stemming:
-//     Snowball stemmers treat these names inconsistently, and prefixes are
-//     what users already write.
+//     before it: `сафаров*` matches "сафаровых".
+//   - A capitalised word is a name: it also matches the name in the other
+//     scripts and its Russian and Azerbaijani case endings (see "Names"
+//     below). `=Word` matches the word only as written; `=` may mark any
+//     word, inside phrases too (`"=Sputnik V"`).
 //   - a NEAR/n b matches when at most n words lie between a and b, in
 //     either order and within one field; NEAR/nf requires a before b. Its
 //     operands are words, phrases, OR-groups of them, or another NEAR.
@@ -58,7 +60,20 @@
 // them (`Səfərov` does not match "Safarov"). Cyrillic is never stripped of
 // marks (й stays й).
 //
-// Spellings across scripts are not guessed at match time: topics list
-// them (Yekaterinburg OR Ekaterinburg OR Екатеринбург* OR Yekaterinburq*),
-// and Lint and Variants suggest missing ones from a romanisation table.
+// # Names
+//
+// A capitalised query word not marked `=` also matches when both it and
+// the text's word fold to the same name key: a Latin skeleton of the word
+// (Cyrillic by BGN/PCGN, Azerbaijani letters by their sound; a, e, ə one
+// vowel; i, y, ı one; kh, x, х one; doubled letters once; a leading y
+// before a vowel dropped) with Russian and Azerbaijani case endings cut
+// (-а, -у, -ым, -ой, -ых…; -ın, -un, -a, -da, -dan, -lar…; English -s).
+// So `Safarov` matches "Сафаров", "Səfərov", "Сафаровых", "Səfərovların";
+// `Kartavykh` matches "Картавых", "Kartavıx", "Kartavıxın". A capitalised
+// prefix (`Екатеринбург*`) matches words whose skeleton begins with its
+// skeleton ("Yekaterinburq", "Yekaterinburg's"). Lower-case words match
+// as written: they are common words, listed per language with "*". Names
+// that fold differently (Гусейн ~ Huseyn, Karabakh ~ Qarabağ) still need
+// listing, and Lint and Variants suggest missing spellings of names marked
+// `=`.
 package match

@@ -37,15 +37,42 @@ func (m *Matcher) scan(it Item) *postings {
 	}
 	analyze(it, p.d)
 	d := p.d
-	for i, t := range d.toks {
+	fold := len(m.names)+len(m.namePrefixes) > 0
+	d.skel = d.skel[:0]
+	for i := range d.toks {
+		t := &d.toks[i]
 		p.add(m.words[t.key], i)
 		m.addPrefixes(p, t.key, i)
 		if t.loose != t.key {
 			p.add(m.words[t.loose], i)
 			m.addPrefixes(p, t.loose, i)
 		}
+		if fold && len(t.key) >= minPrefix {
+			m.addNames(p, t, i) // no name folds to fewer than minPrefix bytes
+		}
 	}
 	return p
+}
+
+// addNames folds token t to its skeleton and name key and records the
+// folded leaves they match. The lookups convert byte slices in place, so
+// a token costs no allocation.
+func (m *Matcher) addNames(p *postings, t *token, tok int) {
+	d := p.d
+	t.sk0 = int32(len(d.skel))
+	d.skel = appendSkeleton(d.skel, t.key)
+	sk := d.skel[t.sk0:]
+	t.sk1 = int32(len(d.skel))
+	t.nk1 = t.sk0 + int32(stemLen(sk))
+	p.add(m.names[string(d.skel[t.sk0:t.nk1])], tok)
+	if len(m.namePrefixes) == 0 || len(sk) < minPrefix {
+		return
+	}
+	for _, l := range m.namePrefixes[string(sk[:minPrefix])] {
+		if f := m.leaves[l].fold; len(sk) >= len(f) && string(sk[:len(f)]) == f {
+			p.addOne(l, tok)
+		}
+	}
 }
 
 // addPrefixes records the prefix leaves that key begins with.
@@ -77,16 +104,24 @@ func (p *postings) addOne(l int32, tok int) {
 	}
 }
 
-// matches reports whether token t matches word w (used inside phrases).
-func (w qword) matches(t token) bool {
+// matches reports whether token t of d matches word w (used inside
+// phrases): as written, or folded when w folds.
+func (w qword) matches(t token, d *doc) bool {
 	s := t.key
 	if w.loose {
 		s = t.loose
 	}
-	if w.prefix {
-		return strings.HasPrefix(s, w.key)
+	if w.prefix && strings.HasPrefix(s, w.key) || !w.prefix && s == w.key {
+		return true
 	}
-	return s == w.key
+	if w.fold == "" {
+		return false
+	}
+	if w.prefix {
+		sk := d.skel[t.sk0:t.sk1]
+		return len(sk) >= len(w.fold) && string(sk[:len(w.fold)]) == w.fold
+	}
+	return string(d.skel[t.sk0:t.nk1]) == w.fold
 }
 
 // eval reports whether n matches the doc.
@@ -125,6 +160,15 @@ func (p *postings) spans(n *node) []span {
 		for _, k := range n.kids {
 			out = append(out, p.spans(k)...)
 		}
+		// Spellings of one name now match the same words (Сафаров* and
+		// Safarov* both find "Сафаровых"): keep each span once, so that
+		// NEAR over the group does not repeat its work per spelling.
+		if len(n.kids) > 1 && len(out) > 1 {
+			slices.SortFunc(out, func(x, y span) int {
+				return cmp.Or(cmp.Compare(x.start, y.start), cmp.Compare(x.end, y.end))
+			})
+			out = slices.Compact(out)
+		}
 		return out
 	case nNear:
 		return nearSpans(p.spans(n.kids[0]), p.spans(n.kids[1]), n.n, n.ordered)
@@ -145,7 +189,7 @@ func (p *postings) phraseSpans(n *node) []span {
 		ok := true
 		for j, w := range n.words[1:] {
 			next := toks[int(i)+j+1]
-			if next.field != t.field || !w.matches(next) {
+			if next.field != t.field || !w.matches(next, p.d) {
 				ok = false
 				break
 			}

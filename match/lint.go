@@ -11,7 +11,8 @@ import (
 // its author meant: lower-case operators used as words, very short
 // prefixes, NEAR distances above 15, words mixing Cyrillic and Latin
 // letters, and Russian words with no Latin spelling in a query that has
-// Latin words (capitalised words only: names are what gets romanised).
+// Latin words (capitalised words marked "=word" only: other names match
+// their romanisations by themselves).
 // A query that does not parse yields its error.
 func Lint(t Topic) []string {
 	var out []string
@@ -67,7 +68,8 @@ func lintTree(n *node, suggest bool) []string {
 		for _, w := range n.words {
 			out = append(out, lintWord(n, w)...)
 			if isCyrillic(w.key) {
-				if w.name && !slices.Contains(cyr, w.key) {
+				// A name that folds already matches its romanisations.
+				if w.name && w.fold == "" && !slices.Contains(cyr, w.key) {
 					cyr = append(cyr, w.key)
 				}
 			} else {

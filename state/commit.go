@@ -29,6 +29,12 @@ type Batch struct {
 	// items; they are written in the digest's transaction. With a Digest
 	// and no DigestSources, every source of the batch is.
 	DigestSources []string
+	// Recent are the matches to keep for the feeds of the latest matches
+	// (see Recent), oldest first; they are written with the digest.
+	Recent []Match
+	// Stories are the stories the digest sends, written in its
+	// transaction; only with a Digest.
+	Stories []Story
 }
 
 // Commit writes b. A batch of at most Options.MaxTxKeys keys (seen and
@@ -91,8 +97,14 @@ func (b Batch) write(tx *bolt.Tx, now time.Time) error {
 			return err
 		}
 	}
+	if err := putRecent(tx, b.Recent, now); err != nil {
+		return err
+	}
 	if b.Digest == nil {
 		return nil
+	}
+	if err := putStories(tx, b.Stories, now); err != nil {
+		return err
 	}
 	for _, d := range append([]*Digest{b.Digest}, b.More...) {
 		if err := insertDigest(tx, *d, now); err != nil {
@@ -120,6 +132,19 @@ func (b Batch) validate() error {
 					return fmt.Errorf("source %q: item key of %d bytes (want 1 to %d)", src, len(k), maxKeyLen)
 				}
 			}
+		}
+	}
+	for _, st := range b.Stories {
+		if b.Digest == nil {
+			return errStoriesWithoutDigest
+		}
+		if err := st.validate(); err != nil {
+			return err
+		}
+	}
+	for _, m := range b.Recent {
+		if err := m.validate(); err != nil {
+			return err
 		}
 	}
 	if b.Digest == nil && len(b.More) > 0 {

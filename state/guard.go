@@ -19,10 +19,11 @@ import (
 // panic bbolt has neither unmapped nor closed the file. The memory map
 // keeps the open file alive, so closing it would not drop the lock: the
 // lock is released explicitly, then the file closed; only the map leaks.
-func openBolt(path string, timeout time.Duration) (db *bolt.DB, err error) {
+func openBolt(path string, timeout time.Duration, readOnly bool) (db *bolt.DB, err error) {
 	var file *os.File
 	opts := &bolt.Options{
-		Timeout: timeout,
+		Timeout:  timeout,
+		ReadOnly: readOnly,
 		OpenFile: func(name string, flag int, perm os.FileMode) (*os.File, error) {
 			f, err := os.OpenFile(name, flag, perm)
 			file = f
@@ -40,7 +41,7 @@ func openBolt(path string, timeout time.Duration) (db *bolt.DB, err error) {
 		}
 	}()
 	db, err = bolt.Open(path, 0o600, opts)
-	if err == nil {
+	if err == nil && !readOnly {
 		db.AllocSize = allocSize
 	}
 	return db, err

@@ -33,6 +33,12 @@ type Source struct {
 	// ArticleTries counts, by item key, the cycles that failed to read the
 	// article page of a new item still kept unseen for it.
 	ArticleTries map[string]int `json:"article_tries,omitempty"`
+	// FailingSince is when the current run of failures began (zero while
+	// the source answers), and HealthReported whether a digest has named
+	// the source as failing since then, so that it is named once, and its
+	// recovery once, across restarts.
+	FailingSince   time.Time `json:"failing_since,omitzero"`
+	HealthReported bool      `json:"health_reported,omitempty"`
 }
 
 // Source returns the stored state of the named source. A source never

@@ -44,10 +44,10 @@ func (b Batch) split(limit int) []Batch {
 	if size > 0 {
 		parts = append(parts, cur)
 	}
-	if b.Digest == nil && len(held) == 0 {
+	if b.Digest == nil && len(held) == 0 && len(b.Recent) == 0 {
 		return parts
 	}
-	last := Batch{Digest: b.Digest, More: b.More}
+	last := Batch{Digest: b.Digest, More: b.More, Recent: b.Recent, Stories: b.Stories}
 	for _, n := range names {
 		if held[n] {
 			last.take(b, n)

@@ -1,6 +1,7 @@
 // Package state is the watcher's memory between cycles, kept in one bbolt
 // file: what each source last answered (validators and health), which item
-// keys each source has already shown, and the digests waiting for delivery.
+// keys each source has already shown, the digests waiting for delivery,
+// and the stories digests sent (so a later report of one is an addition).
 //
 // It imports nothing from the rest of the project: item keys arrive as
 // strings and digests as opaque bytes, so crawl's and alert's types never
@@ -41,6 +42,10 @@ type Options struct {
 	// MaxTxKeys bounds the keys one Commit transaction writes (see
 	// Commit); zero means DefaultMaxTxKeys.
 	MaxTxKeys int
+	// ReadOnly opens an existing file for reading only, under a shared
+	// lock: several readers may hold it at once, and none while a
+	// writer does. Writes then fail. For `watcher status`.
+	ReadOnly bool
 }
 
 func (o Options) withDefaults() (Options, error) {
@@ -85,12 +90,16 @@ func Open(path string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open state %s: %w", path, err)
 	}
-	db, err := openBolt(path, opts.Timeout)
+	db, err := openBolt(path, opts.Timeout, opts.ReadOnly)
 	if err != nil {
 		return nil, classifyOpenError(path, err)
 	}
 	s := &Store{db: db, path: path, now: opts.Now, maxTxKeys: opts.MaxTxKeys}
-	if err := s.prepare(); err != nil {
+	prepare := s.prepare
+	if opts.ReadOnly {
+		prepare = s.prepareReadOnly
+	}
+	if err := prepare(); err != nil {
 		_ = db.Close()
 		return nil, err
 	}

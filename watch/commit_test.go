@@ -103,11 +103,11 @@ func TestCommitColdCycle(t *testing.T) {
 // seen without a digest to carry it.
 func TestCommitFailsBeforeDigest(t *testing.T) {
 	w, store, outcomes, hits := coldCycle(t)
-	d, err := w.digest(hits)
+	ds, _, err := w.digest(hits, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := store.Commit(state.Batch{Digest: d[0]}); err != nil {
+	if err := store.Commit(state.Batch{Digest: ds[0]}); err != nil {
 		t.Fatal(err)
 	}
 	err = w.commit(outcomes, hits)

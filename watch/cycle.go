@@ -38,6 +38,15 @@ type Summary struct {
 	Parked      int // deliveries given up after the configured attempts
 	Failures    []SourceFailure
 	Duration    time.Duration
+	// NewBySource and MatchedByTopic split New and the matches (an item
+	// that matched two topics counts once in each).
+	NewBySource    map[string]int
+	MatchedByTopic map[string]int
+	// Deliveries lists every delivery attempt of the cycle, in order.
+	Deliveries []DeliveryOutcome
+	// SourcesFailing and SourcesRecovered count the sources this
+	// cycle's digest names for their health (see health.report_after).
+	SourcesFailing, SourcesRecovered int
 }
 
 // SourceFailure names a source that failed this cycle and why.
@@ -45,6 +54,7 @@ type SourceFailure struct {
 	Source string
 	Err    error
 	Next   time.Time // the earliest next attempt
+	Cause  string    // FailureCause(Err): one of the Cause constants
 }
 
 // sourceOutcome is what one source contributed to a cycle.
@@ -70,6 +80,9 @@ type sourceOutcome struct {
 	interrupted bool
 	// flushed: written while the crawl went on (it matched nothing).
 	flushed bool
+	// health, when set, names the source in this cycle's digest as
+	// failing or recovered; its state is written with the digest.
+	health *healthReport
 }
 
 // Cycle runs one full cycle: fetch, filter, match, store, deliver. Source
@@ -122,6 +135,7 @@ func (w *Watcher) crawlAll(ctx context.Context) ([]*sourceOutcome, error) {
 		switch {
 		case now.Before(o.prev.NextAttempt):
 			o.skip = true
+			w.noteHealth(o) // backed off, and perhaps failing long enough to say so
 		case !isDue(src, o.prev, now):
 			o.notDue, o.skip = true, true // skip: nothing to record
 		default:
@@ -147,6 +161,7 @@ func (w *Watcher) crawlAll(ctx context.Context) ([]*sourceOutcome, error) {
 				} else {
 					w.crawlOne(ctx, o)
 				}
+				w.noteHealth(o)
 				done()
 				fl.add(o)
 			}
@@ -426,7 +441,7 @@ func (w *Watcher) filterNew(o *sourceOutcome, now time.Time) error {
 	if !first {
 		var err error
 		if seen, err = w.store.SeenKeys(o.src.Name, keys); err != nil {
-			return fmt.Errorf("source %q: read seen items: %w", o.src.Name, err)
+			return fmt.Errorf("source %q: %w: %w", o.src.Name, errStateRead, err)
 		}
 	}
 	o.next.Initialized = true
@@ -523,6 +538,13 @@ func (w *Watcher) collect(outcomes []*sourceOutcome, sum *Summary) []matched {
 	var out []matched
 	for _, o := range outcomes {
 		switch {
+		case o.health == nil:
+		case o.health.recovered:
+			sum.SourcesRecovered++
+		default:
+			sum.SourcesFailing++
+		}
+		switch {
 		case o.interrupted:
 			continue
 		case o.notDue:
@@ -537,7 +559,7 @@ func (w *Watcher) collect(outcomes []*sourceOutcome, sum *Summary) []matched {
 			continue
 		case o.failed:
 			sum.Failed++
-			sum.Failures = append(sum.Failures, SourceFailure{Source: o.src.Name, Err: o.res.Err, Next: o.next.NextAttempt})
+			sum.Failures = append(sum.Failures, SourceFailure{Source: o.src.Name, Err: o.res.Err, Next: o.next.NextAttempt, Cause: FailureCause(o.res.Err)})
 			w.log.Warn("source failed", "source", o.src.Name, "failures", o.next.Failures, "next_attempt", o.next.NextAttempt, "err", o.res.Err)
 			continue
 		case o.res.NotModified:
@@ -546,6 +568,7 @@ func (w *Watcher) collect(outcomes []*sourceOutcome, sum *Summary) []matched {
 		sum.OK++
 		sum.New += len(o.fresh)
 		sum.Deferred += o.deferred
+		countMatches(o, sum)
 		out = append(out, o.hits...)
 	}
 	sum.Matched = len(out)
@@ -554,5 +577,6 @@ func (w *Watcher) collect(outcomes []*sourceOutcome, sum *Summary) []matched {
 
 // toCrawlSource maps a configured source to what the fetcher needs.
 func toCrawlSource(s config.Source) crawl.Source {
-	return crawl.Source{Name: s.Name, Feed: s.Feed, Page: s.Page, Links: s.Links, Fulltext: s.Fulltext, Lang: s.Lang}
+	return crawl.Source{Name: s.Name, Feed: s.Feed, Page: s.Page, Links: s.Links, Fulltext: s.Fulltext, Lang: s.Lang,
+		Telegram: s.Telegram, Base: s.Base}
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/watcher-news/watcher/alert"
 	"github.com/watcher-news/watcher/state"
+	"github.com/watcher-news/watcher/story"
 )
 
 // commit writes everything the crawl learnt: the sources' new validators
@@ -27,7 +28,7 @@ func (w *Watcher) commit(outcomes []*sourceOutcome, hits []matched) error {
 	b := state.Batch{Sources: map[string]state.Source{}, Seen: map[string][]string{}, Touched: map[string][]string{}}
 	carried := map[string]bool{}
 	for _, o := range outcomes {
-		if o.skip || o.interrupted || o.flushed {
+		if (o.skip && o.health == nil) || o.interrupted || o.flushed {
 			continue
 		}
 		b.Sources[o.src.Name] = o.next
@@ -37,20 +38,24 @@ func (w *Watcher) commit(outcomes []*sourceOutcome, hits []matched) error {
 		if len(o.touched) > 0 {
 			b.Touched[o.src.Name] = o.touched
 		}
-		if len(o.hits) > 0 {
+		if len(o.hits) > 0 || o.health != nil {
 			carried[o.src.Name] = true
 		}
 	}
-	if len(hits) > 0 {
-		ds, err := w.digest(hits)
+	health := healthReports(outcomes)
+	if len(hits) > 0 || health != nil {
+		ds, stories, err := w.digest(hits, health)
 		if err != nil {
 			return err
 		}
 		for _, m := range hits {
 			carried[m.item.Source] = true
 		}
-		b.Digest, b.More = ds[0], ds[1:]
+		if len(ds) > 0 {
+			b.Digest, b.More, b.Stories = ds[0], ds[1:], stories
+		}
 		b.DigestSources = slices.Sorted(maps.Keys(carried))
+		b.Recent = recentMatches(hits)
 	}
 	if err := w.store.Commit(b); err != nil {
 		return fmt.Errorf("save cycle: %w", err)
@@ -59,27 +64,37 @@ func (w *Watcher) commit(outcomes []*sourceOutcome, hits []matched) error {
 }
 
 // digest builds the stored digests of this cycle's matches, grouped by
-// topic in configuration order: one, unless sinks with a digest schedule
-// split it (see outbox). Its id is a hash of the time and the items
-// it carries; it is stored with the digest, so it is the same however often
-// its delivery is retried.
-func (w *Watcher) digest(hits []matched) ([]*state.Digest, error) {
-	groups := make(map[string][]alert.Entry)
+// topic in configuration order, one entry per story (see groupStories),
+// with the sources named for their health: one digest, unless sinks with
+// a digest schedule split it (see outbox), and the records of the stories
+// it sends. Its id is a hash of the time and what it carries; it is
+// stored with the digest, so it is the same however often its delivery is
+// retried.
+func (w *Watcher) digest(hits []matched, health *digestHealth) ([]*state.Digest, []state.Story, error) {
+	reports := make(map[string][]report)
 	now := w.now().UTC()
 	h := sha256.New()
 	h.Write([]byte(now.Format(time.RFC3339Nano)))
 	for _, m := range hits {
 		h.Write([]byte(m.item.Key()))
+		p := story.Fingerprint(story.Doc{Source: m.item.Source, Lang: m.item.Lang, Published: m.item.Published,
+			Title: m.item.Title, Summary: m.item.Summary, Body: m.item.Body})
 		for _, hit := range m.hits {
-			groups[hit.Topic] = append(groups[hit.Topic], alert.Entry{
+			reports[hit.Topic] = append(reports[hit.Topic], report{entry: alert.Entry{
 				Title:     m.item.Title,
 				URL:       m.item.URL,
 				Source:    m.item.Source,
 				Published: m.item.Published,
 				Snippet:   hit.Snippet,
-			})
+			}, print: p})
 		}
 	}
+	health.hash(h)
+	topics := make([]string, len(w.cfg.Topics))
+	for i, t := range w.cfg.Topics {
+		topics[i] = t.ID
+	}
+	groups, stories := groupStories(w.log, reports, topics, w.sentStories(now))
 	// The id starts with the time in milliseconds, so digests are stored
 	// in the order they are made: a new one goes at the end of the state
 	// file's B-tree, beside the last, and neither it nor a delivery
@@ -91,7 +106,15 @@ func (w *Watcher) digest(hits []matched) ([]*state.Digest, error) {
 			d.Topics = append(d.Topics, alert.Topic{ID: t.ID, Title: t.Title, Items: items})
 		}
 	}
-	return w.outbox(d.Sorted())
+	for i := range stories {
+		stories[i].Created = now
+	}
+	health.addTo(&d)
+	ds, err := w.outbox(d.Sorted())
+	if err != nil {
+		return nil, nil, err
+	}
+	return ds, stories, nil
 }
 
 // deliver sends every pending digest, oldest first, to every sink that has
@@ -117,6 +140,11 @@ func (w *Watcher) deliver(ctx context.Context, sum *Summary) error {
 	for _, pd := range pending {
 		if ctx.Err() != nil {
 			break // shutting down: the rest stays pending as it is
+		}
+		pd, err := w.reroute(pd)
+		if err != nil {
+			errs = append(errs, err)
+			continue
 		}
 		var d alert.Digest
 		if err := json.Unmarshal(pd.Payload, &d); err != nil {
@@ -181,14 +209,17 @@ func (w *Watcher) send(ctx context.Context, s alert.Notifier, d alert.Digest, de
 	switch {
 	case err == nil:
 		sum.Sent++
-		w.log.Info("digest sent", "sink", s.Name(), "digest", d.ID, "items", d.Count())
+		sum.Deliveries = append(sum.Deliveries, DeliveryOutcome{Sink: s.Name(), Outcome: DeliverySent})
+		w.log.Info("digest sent", "sink", s.Name(), "digest", d.ID, "items", d.Count(), "reports", d.Reports())
 		return nil
 	case parked:
 		sum.Parked++
+		sum.Deliveries = append(sum.Deliveries, DeliveryOutcome{Sink: s.Name(), Outcome: DeliveryParked})
 		w.log.Error("digest parked: delivery given up, kept in state", "sink", s.Name(), "digest", d.ID,
 			"items", d.Count(), "attempts", del.Attempts+1, "err", err)
 	default:
 		sum.SendFailed++
+		sum.Deliveries = append(sum.Deliveries, DeliveryOutcome{Sink: s.Name(), Outcome: DeliveryFailed})
 		w.log.Warn("digest not delivered, will retry", "sink", s.Name(), "digest", d.ID, "next_attempt", next, "err", err)
 	}
 	return fmt.Errorf("digest %s: %w", d.ID, err)
@@ -208,6 +239,7 @@ func (w *Watcher) parkUnreadable(pd state.Digest, cause error, sum *Summary) err
 			return errors.Join(err, fmt.Errorf("digest %s: park: %w", pd.ID, rerr))
 		}
 		sum.Parked++
+		sum.Deliveries = append(sum.Deliveries, DeliveryOutcome{Sink: name, Outcome: DeliveryParked})
 		w.log.Error("digest parked: stored payload unreadable", "sink", name, "digest", pd.ID, "err", cause)
 	}
 	return err

@@ -36,7 +36,7 @@ func newFlusher(w *Watcher) *flusher {
 // add takes a finished outcome; those with matches, and those not to be
 // recorded, are left for the final commit.
 func (f *flusher) add(o *sourceOutcome) {
-	if o.skip || o.interrupted || len(o.hits) > 0 {
+	if o.skip || o.interrupted || len(o.hits) > 0 || o.health != nil {
 		return
 	}
 	f.mu.Lock()

@@ -71,12 +71,16 @@ func NextDigest(cfg *config.Config, store *state.Store, now time.Time) (p Previe
 // schedule waits for may also wait, in another stored digest, for a sink
 // without one.
 func dedupe(d alert.Digest) alert.Digest {
+	type report struct {
+		title, url, source string
+		published          time.Time
+	}
 	for i, t := range d.Topics {
-		seen := map[alert.Entry]bool{}
+		seen := map[report]bool{}
 		items := t.Items[:0:0]
 		for _, e := range t.Items {
-			if !seen[e] {
-				seen[e] = true
+			if k := (report{e.Title, e.URL, e.Source, e.Published}); !seen[k] {
+				seen[k] = true
 				items = append(items, e)
 			}
 		}

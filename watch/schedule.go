@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/robfig/cron/v3"
@@ -104,21 +103,26 @@ func sinkSetup(cfg *config.Config, sp config.SinkPolicy, log *slog.Logger) (*pol
 // same topics share one stored digest; the one with every topic keeps
 // d's id. The first digest returned is the one with every topic, if any
 // sink gets it.
+//
+// The sources named for their health go to every sink once: with what it
+// gets at once, or else with what it holds (its next digest), or else
+// alone, held when the sink has a schedule.
 func (w *Watcher) outbox(d alert.Digest) ([]*state.Digest, error) {
 	type part struct {
 		topics []string
+		health bool
 		sinks  map[string]*state.Delivery
 	}
 	var parts []*part
 	byKey := map[string]*part{}
-	add := func(topics []string, sink string, held bool) {
-		if len(topics) == 0 {
+	add := func(topics []string, health bool, sink string, held bool) {
+		if len(topics) == 0 && !health {
 			return
 		}
-		k := strings.Join(topics, ",")
+		k := fmt.Sprint(health, topics)
 		p := byKey[k]
 		if p == nil {
-			p = &part{topics: topics, sinks: map[string]*state.Delivery{}}
+			p = &part{topics: topics, health: health, sinks: map[string]*state.Delivery{}}
 			byKey[k] = p
 			parts = append(parts, p)
 		}
@@ -128,10 +132,11 @@ func (w *Watcher) outbox(d alert.Digest) ([]*state.Digest, error) {
 	for i, t := range d.Topics {
 		all[i] = t.ID
 	}
+	health := len(d.SourcesFailing) > 0 || len(d.SourcesRecovered) > 0
 	for _, s := range w.sinks {
 		pol := w.policies[s.Name()]
 		if pol == nil {
-			add(all, s.Name(), false)
+			add(all, health, s.Name(), false)
 			continue
 		}
 		var now, later []string
@@ -142,15 +147,15 @@ func (w *Watcher) outbox(d alert.Digest) ([]*state.Digest, error) {
 				later = append(later, id)
 			}
 		}
-		add(now, s.Name(), false)
-		add(later, s.Name(), true)
+		add(now, health && len(now) > 0, s.Name(), false)
+		add(later, health && len(now) == 0, s.Name(), true)
 	}
 	slices.SortStableFunc(parts, func(a, b *part) int { return len(b.topics) - len(a.topics) })
 	out := make([]*state.Digest, 0, len(parts))
 	for _, p := range parts {
 		sub := d
-		if len(p.topics) < len(all) {
-			sub = subDigest(d, p.topics)
+		if len(p.topics) < len(all) || p.health != health {
+			sub = subDigest(d, p.topics, p.health)
 		}
 		payload, err := json.Marshal(sub)
 		if err != nil {
@@ -161,9 +166,17 @@ func (w *Watcher) outbox(d alert.Digest) ([]*state.Digest, error) {
 	return out, nil
 }
 
-// subDigest is d with only the given topics, under an id of its own.
-func subDigest(d alert.Digest, topics []string) alert.Digest {
-	sub := alert.Digest{ID: derivedID(d.Created, append([]string{d.ID}, topics...)), Created: d.Created}
+// subDigest is d with only the given topics, and its health reports or
+// none, under an id of its own.
+func subDigest(d alert.Digest, topics []string, health bool) alert.Digest {
+	key := append([]string{d.ID}, topics...)
+	if !health {
+		key = append(key, "-health")
+	}
+	sub := alert.Digest{ID: derivedID(d.Created, key), Created: d.Created}
+	if health {
+		sub.SourcesFailing, sub.SourcesRecovered = d.SourcesFailing, d.SourcesRecovered
+	}
 	for _, t := range d.Topics {
 		if slices.Contains(topics, t.ID) {
 			sub.Topics = append(sub.Topics, t)
@@ -282,7 +295,36 @@ func MergeDigests(cfg *config.Config, id string, created time.Time, parts []aler
 		return len(order)
 	}
 	slices.SortStableFunc(topics, func(a, b alert.Topic) int { return rank(a.ID) - rank(b.ID) })
-	return alert.Digest{ID: id, Created: created, Topics: topics}.Sorted()
+	d := alert.Digest{ID: id, Created: created, Topics: topics}
+	// Each source's health once, as the latest part tells it: one that
+	// failed and has recovered since is named as recovered.
+	type told struct {
+		h         alert.SourceHealth
+		recovered bool
+	}
+	var names []string
+	last := map[string]told{}
+	for _, p := range parts {
+		for _, list := range []struct {
+			hs        []alert.SourceHealth
+			recovered bool
+		}{{p.SourcesFailing, false}, {p.SourcesRecovered, true}} {
+			for _, h := range list.hs {
+				if _, ok := last[h.Name]; !ok {
+					names = append(names, h.Name)
+				}
+				last[h.Name] = told{h, list.recovered}
+			}
+		}
+	}
+	for _, n := range names {
+		if t := last[n]; t.recovered {
+			d.SourcesRecovered = append(d.SourcesRecovered, t.h)
+		} else {
+			d.SourcesFailing = append(d.SourcesFailing, t.h)
+		}
+	}
+	return d.Sorted()
 }
 
 // CycleSchedule is when the daemon runs a cycle: at the crawl's schedule,
@@ -306,9 +348,15 @@ func CycleSchedule(cfg *config.Config) (cron.Schedule, error) {
 	for _, p := range cfg.DigestPolicies() {
 		add(p)
 	}
+	zone := ""
+	if cfg.Location != nil {
+		zone = "CRON_TZ=" + cfg.Location.String() + " "
+	}
 	var u unionSchedule
 	for _, spec := range slices.Compact(specs) {
-		s, err := cron.ParseStandard(spec)
+		// The zone goes into each spec: the daemon's scheduler keeps the
+		// zone it was made with, and a reload may change it.
+		s, err := cron.ParseStandard(zone + spec)
 		if err != nil {
 			return nil, fmt.Errorf("%s: schedule %q: %w", cfg.File, spec, err)
 		}

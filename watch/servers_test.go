@@ -149,16 +149,43 @@ type webhookDigest struct {
 	ID      string `json:"id"`
 	Created string `json:"created"`
 	Topics  []struct {
-		ID    string `json:"id"`
-		Title string `json:"title"`
-		Items []struct {
-			Title     string `json:"title"`
-			URL       string `json:"url"`
-			Source    string `json:"source"`
-			Published string `json:"published"`
-			Snippet   string `json:"snippet"`
-		} `json:"items"`
+		ID    string        `json:"id"`
+		Title string        `json:"title"`
+		Items []webhookItem `json:"items"`
 	} `json:"topics"`
+	SourcesFailing []struct {
+		Name        string `json:"name"`
+		Since       string `json:"since"`
+		Error       string `json:"error"`
+		NextAttempt string `json:"next_attempt"`
+	} `json:"sources_failing"`
+	SourcesRecovered []struct {
+		Name      string `json:"name"`
+		Since     string `json:"since"`
+		Recovered string `json:"recovered"`
+		FailedFor string `json:"failed_for"`
+	} `json:"sources_recovered"`
+}
+
+// webhookItem is one item of a webhook digest.
+type webhookItem struct {
+	Title     string `json:"title"`
+	URL       string `json:"url"`
+	Source    string `json:"source"`
+	Published string `json:"published"`
+	Snippet   string `json:"snippet"`
+	// The other reports of the item's story, and the story an
+	// earlier digest sent that it adds to (see alert/payload.go).
+	Also []struct {
+		Source string `json:"source"`
+		URL    string `json:"url"`
+		Title  string `json:"title"`
+	} `json:"also"`
+	AdditionTo *struct {
+		Source string `json:"source"`
+		URL    string `json:"url"`
+		Title  string `json:"title"`
+	} `json:"addition_to"`
 }
 
 // receiver is a real webhook endpoint that records every accepted digest
@@ -211,12 +238,17 @@ func (r *receiver) digests() []webhookDigest {
 	return append([]webhookDigest(nil), r.got...)
 }
 
-// titles lists the item titles of a digest per topic, as "topic: title".
+// titles lists the titles of every report a digest delivers per topic, as
+// "topic: title": each item's and those of the other reports of its story
+// ("also"), since a report is delivered as one or the other.
 func (d webhookDigest) titles() []string {
 	var out []string
 	for _, t := range d.Topics {
 		for _, it := range t.Items {
 			out = append(out, t.ID+": "+it.Title)
+			for _, a := range it.Also {
+				out = append(out, t.ID+": "+a.Title)
+			}
 		}
 	}
 	return out

@@ -66,8 +66,9 @@ func newSinks(cfg *config.Config, opts Options) ([]alert.Notifier, map[string]*p
 		if err != nil {
 			return nil, nil, fmt.Errorf("%s:%d: webhook: %w", cfg.File, h.Line, err)
 		}
-		sinks = append(sinks, n)
-		policies[n.Name()] = pol
+		s := named(n, h.Named, h.Name)
+		sinks = append(sinks, s)
+		policies[s.Name()] = pol
 	}
 	for _, e := range cfg.Alerts.Emails {
 		pol, tmpl, err := sinkSetup(cfg, e.SinkPolicy, opts.Logger)
@@ -89,8 +90,9 @@ func newSinks(cfg *config.Config, opts Options) ([]alert.Notifier, map[string]*p
 		if err != nil {
 			return nil, nil, fmt.Errorf("%s:%d: email: %w", cfg.File, e.Line, err)
 		}
-		sinks = append(sinks, n)
-		policies[n.Name()] = pol
+		s := named(n, e.Named, e.Name)
+		sinks = append(sinks, s)
+		policies[s.Name()] = pol
 	}
 	if len(sinks) == 0 {
 		pol, tmpl, err := sinkSetup(cfg, config.SinkPolicy{}, opts.Logger)

@@ -15,7 +15,7 @@ func runCheck(g globals, stdout, stderr io.Writer) int {
 	if err != nil {
 		return configError(stderr, err)
 	}
-	if _, err := watch.CompileTopics(cfg); err != nil {
+	if err := watch.Validate(cfg); err != nil {
 		return configError(stderr, err)
 	}
 	for _, t := range cfg.Topics {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -23,12 +24,17 @@ type daemonProc struct {
 	log   strings.Builder
 }
 
-func startDaemon(t *testing.T, dir string) *daemonProc {
+// startDaemon starts the daemon in dir, with env added to the test's
+// environment.
+func startDaemon(t *testing.T, dir string, env ...string) *daemonProc {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	t.Cleanup(cancel)
 	d := &daemonProc{cmd: exec.CommandContext(ctx, watcherBin), lines: make(chan string, 256)}
 	d.cmd.Dir = dir
+	if len(env) > 0 {
+		d.cmd.Env = append(os.Environ(), env...)
+	}
 	stderr, err := d.cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)

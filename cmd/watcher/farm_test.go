@@ -49,7 +49,8 @@ func newHook(t *testing.T) (*hookLog, string) {
 type hookItem struct{ URL, Topic string }
 
 // decode returns every item of every digest received, the digests' ids
-// and their bodies, in the order they arrived.
+// and their bodies, in the order they arrived. The other reports of an
+// item's story ("also") are items delivered too.
 func (h *hookLog) decode(t *testing.T) (items []hookItem, ids, bodies []string) {
 	t.Helper()
 	h.mu.Lock()
@@ -60,7 +61,10 @@ func (h *hookLog) decode(t *testing.T) (items []hookItem, ids, bodies []string) 
 			Topics []struct {
 				ID    string `json:"id"`
 				Items []struct {
-					URL string `json:"url"`
+					URL  string `json:"url"`
+					Also []struct {
+						URL string `json:"url"`
+					} `json:"also"`
 				} `json:"items"`
 			} `json:"topics"`
 		}
@@ -72,6 +76,9 @@ func (h *hookLog) decode(t *testing.T) (items []hookItem, ids, bodies []string) 
 		for _, tp := range d.Topics {
 			for _, it := range tp.Items {
 				items = append(items, hookItem{URL: it.URL, Topic: tp.ID})
+				for _, a := range it.Also {
+					items = append(items, hookItem{URL: a.URL, Topic: tp.ID})
+				}
 			}
 		}
 	}

@@ -77,6 +77,13 @@ func newFaultRig(t *testing.T) *faultRig {
 			t.Errorf("fault kind %q is new: decide what is right for it in faultCauses", k.Kind)
 		}
 	}
+	// The feed server compresses its gzip bomb (1 GiB of text) on the
+	// first request for it, which takes seconds on a loaded machine and
+	// would be the server's delay, not the watcher's: have it built first,
+	// so the run measures the watcher cutting a response that does come.
+	if resp, err := http.Get(r.farm.base + "/fault/gzipbomb"); err == nil {
+		resp.Body.Close()
+	}
 	var outlets []outlet
 	getJSON(t, r.farm.base+"/outlets.json", &outlets)
 	var healthy strings.Builder

@@ -80,7 +80,10 @@ func readDelivery(r *http.Request) (delivery, error) {
 		ID     string `json:"id"`
 		Topics []struct {
 			Items []struct {
-				URL string `json:"url"`
+				URL  string `json:"url"`
+				Also []struct {
+					URL string `json:"url"`
+				} `json:"also"`
 			} `json:"items"`
 		} `json:"topics"`
 	}
@@ -91,6 +94,9 @@ func readDelivery(r *http.Request) (delivery, error) {
 	for _, tp := range d.Topics {
 		for _, it := range tp.Items {
 			out.urls = append(out.urls, it.URL)
+			for _, a := range it.Also { // the other reports of its story
+				out.urls = append(out.urls, a.URL)
+			}
 		}
 	}
 	return out, nil

@@ -8,11 +8,14 @@
 //	watcher check [--config FILE]          validate the configuration
 //	watcher match [--config FILE] [--explain] < items.jsonl
 //	watcher status [--config FILE]         source health and pending digests
+//	watcher fetch [--config FILE] [--json] NAME|URL   what a source yields now
+//	watcher sources import FILE.opml       OPML subscriptions as sources entries
+//	watcher sources export [--config FILE] feed sources as OPML 2.0
 //	watcher version
 //
 // Exit codes: 0 success; 1 a run failed (state file, a digest not
-// delivered: it is kept and retried, or every source failed); 2 usage or
-// configuration error.
+// delivered: it is kept and retried, or no source could be read); 2 usage
+// or configuration error. SIGHUP makes the daemon reload its configuration.
 package main
 
 import (

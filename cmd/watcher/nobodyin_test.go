@@ -184,13 +184,17 @@ func checkHTMLEscaped(t *testing.T, html string) {
 	}
 }
 
-// checkPayloadURLs: every item URL in the webhook payload is http(s) or
-// absent.
+// checkPayloadURLs: every item URL in the webhook payload, and every URL
+// of the other reports of an item's story, is http(s) or absent.
 func checkPayloadURLs(t *testing.T, raw string) {
 	t.Helper()
+	type report struct{ URL string }
 	var d struct {
 		Topics []struct {
-			Items []struct{ URL string } `json:"items"`
+			Items []struct {
+				URL  string
+				Also []report
+			} `json:"items"`
 		} `json:"topics"`
 	}
 	if err := json.Unmarshal([]byte(raw), &d); err != nil {
@@ -199,9 +203,11 @@ func checkPayloadURLs(t *testing.T, raw string) {
 	n := 0
 	for _, tp := range d.Topics {
 		for _, it := range tp.Items {
-			n++
-			if it.URL != "" && !strings.HasPrefix(it.URL, "http://") && !strings.HasPrefix(it.URL, "https://") {
-				t.Errorf("webhook item URL %q", it.URL)
+			for _, r := range append([]report{{it.URL}}, it.Also...) {
+				n++
+				if r.URL != "" && !strings.HasPrefix(r.URL, "http://") && !strings.HasPrefix(r.URL, "https://") {
+					t.Errorf("webhook item URL %q", r.URL)
+				}
 			}
 		}
 	}

@@ -29,6 +29,12 @@ Usage:
   watcher status [flags]            show source health and pending digests
   watcher preview [flags] [--format text|html|json]
                                     show the next digest without sending it
+  watcher fetch [flags] [--json] NAME|URL
+                                    show what a source yields now: items,
+                                    dates, keys, which are new, which match
+                                    (reads the state, never writes it)
+  watcher sources import FILE.opml  print OPML subscriptions as sources: entries
+  watcher sources export [flags]    print the feed sources as OPML 2.0
   watcher version                   print the version
 
 Flags:
@@ -39,8 +45,11 @@ Flags:
   --memprofile FILE   write an allocation profile at exit
 
 Exit codes: 0 success; 1 a run failed (state file, a digest that was not
-delivered and is kept for the next run, or every source failed); 2 usage or
-configuration error.
+delivered and is kept for the next run, or no source could be read: each
+failed or is backed off); 2 usage or configuration error.
+
+Signals: SIGTERM or SIGINT stop the daemon after its running cycle is
+cancelled; SIGHUP reloads the configuration (on an error the old one stays).
 `
 
 // globals are the flags every subcommand takes.
@@ -61,6 +70,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	cmd := ""
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		cmd, args = args[0], args[1:]
+	}
+	switch cmd { // commands with arguments of their own parse their flags themselves
+	case "fetch":
+		return runFetch(ctx, args, stdout, stderr)
+	case "sources":
+		return runSources(args, stdin, stdout, stderr)
 	}
 	var g globals
 	fs := flag.NewFlagSet("watcher", flag.ContinueOnError)

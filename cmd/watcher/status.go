@@ -3,76 +3,98 @@ package main
 import (
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/watcher-news/watcher/config"
+	"github.com/watcher-news/watcher/serve"
 	"github.com/watcher-news/watcher/state"
+	"github.com/watcher-news/watcher/watch"
 )
 
-// runStatus prints what the state file knows: each configured source's
-// health, and the digests still waiting for a sink or given up on. It
-// needs the state file's lock, so it fails clearly while a cycle runs.
+// runStatus prints each configured source's health, and the digests still
+// waiting for a sink or given up on. With http.listen set it asks the
+// running daemon (see statusFromDaemon); without, or when no daemon
+// answers there, it reads the state file. The daemon holds the state file
+// only during its cycles, so status reads it between them; during a cycle
+// it waits a few seconds, then says so.
 func runStatus(g globals, stdout, stderr io.Writer) int {
 	cfg, err := loadConfig(g.config)
 	if err != nil {
 		return configError(stderr, err)
 	}
-	store, err := state.Open(cfg.State, state.Options{})
+	if st, from, ok := statusFromDaemon(cfg, stderr); ok {
+		if err := st.WriteText(stdout); err != nil {
+			fmt.Fprintf(stderr, "watcher: status: %v\n", err)
+			return exitFailed
+		}
+		fmt.Fprintf(stdout, "(from the running daemon at %s, as of its last cycle: %s)\n", from, serve.When(st.Taken))
+		return exitOK
+	}
+	store, err := openForStatus(cfg.State)
 	if err != nil {
 		fmt.Fprintf(stderr, "watcher: %v\n", err)
 		return exitFailed
 	}
 	defer store.Close()
-	if err := printStatus(stdout, cfg.Sources, store); err != nil {
+	sinks, err := watch.SinkNames(cfg)
+	if err != nil {
+		return configError(stderr, err)
+	}
+	if err := printStatus(stdout, cfg.Sources, sinks, store); err != nil {
 		fmt.Fprintf(stderr, "watcher: status: %v\n", err)
 		return exitFailed
 	}
 	return exitOK
 }
 
-func printStatus(w io.Writer, sources []config.Source, store *state.Store) error {
-	st, err := store.Stats()
+func printStatus(w io.Writer, sources []config.Source, sinks []string, store *state.Store) error {
+	st, err := statusOf(sources, sinks, store, time.Now())
 	if err != nil {
 		return err
+	}
+	return st.WriteText(w)
+}
+
+// statusOf reads the status table's data from the state file: the one
+// source of it for `watcher status` and the daemon's /status.
+// Sinks are the configured sinks' names: a digest waiting for another is
+// marked so.
+func statusOf(sources []config.Source, sinks []string, store *state.Store, now time.Time) (serve.Status, error) {
+	stats, err := store.Stats()
+	if err != nil {
+		return serve.Status{}, err
 	}
 	health, err := store.Sources()
 	if err != nil {
-		return err
-	}
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "SOURCE\tSEEN\tLAST SUCCESS\tFAILURES\tNEXT ATTEMPT\tLAST ERROR\tNOTE")
-	for _, src := range sources {
-		h := health[src.Name]
-		// The row names the source; its error need not say it again.
-		lastErr := strings.TrimPrefix(h.LastError, fmt.Sprintf("source %q (%s): ", src.Name, src.URL()))
-		if lastErr == "" {
-			lastErr = "-"
-		}
-		fmt.Fprintf(tw, "%s\t%d\t%s\t%d\t%s\t%s\t%s\n", src.Name, st.SeenBySource[src.Name],
-			when(h.LastSuccess), h.Failures, when(h.NextAttempt), lastErr, sourceNote(h))
-	}
-	if err := tw.Flush(); err != nil {
-		return err
+		return serve.Status{}, err
 	}
 	digests, err := store.Digests()
 	if err != nil {
-		return err
+		return serve.Status{}, err
 	}
-	fmt.Fprintf(w, "\nstate %s: %d seen items, %d bytes; digests: %d pending, %d parked, %d delivered\n",
-		store.Path(), st.Seen, st.FileSize, st.Pending, st.Parked, st.Delivered)
+	out := serve.Status{
+		Taken: now.UTC(),
+		State: serve.StateStatus{Path: store.Path(), Seen: stats.Seen, FileSize: stats.FileSize,
+			Pending: stats.Pending, Parked: stats.Parked, Delivered: stats.Delivered},
+	}
+	for _, src := range sources {
+		h := health[src.Name]
+		out.Sources = append(out.Sources, serve.SourceStatus{
+			Name: src.Name, Seen: stats.SeenBySource[src.Name], LastSuccess: h.LastSuccess,
+			Failures: h.Failures, NextAttempt: h.NextAttempt,
+			// The row names the source; its error need not say it again.
+			LastError: strings.TrimPrefix(h.LastError, fmt.Sprintf("source %q (%s): ", src.Name, src.URL())),
+			Note:      sourceNote(h),
+		})
+	}
 	for _, d := range digests {
 		if d.Delivered() {
 			continue
 		}
-		sinks := make([]string, 0, len(d.Sinks))
-		for name := range d.Sinks {
-			sinks = append(sinks, name)
-		}
-		slices.Sort(sinks)
-		for _, name := range sinks {
+		for _, name := range slices.Sorted(maps.Keys(d.Sinks)) {
 			del := d.Sinks[name]
 			status := "pending"
 			switch {
@@ -85,11 +107,11 @@ func printStatus(w io.Writer, sources []config.Source, store *state.Store) error
 			case del.Parked:
 				status = "PARKED"
 			}
-			fmt.Fprintf(w, "digest %s (%s) -> %s: %s after %d attempts %s\n",
-				d.ID, d.Created.UTC().Format(time.RFC3339), name, status, del.Attempts, del.LastError)
+			out.Digests = append(out.Digests, serve.DigestStatus{ID: d.ID, Created: d.Created, Sink: name,
+				Status: status + goneNote(name, del, sinks), Attempts: del.Attempts, LastError: del.LastError})
 		}
 	}
-	return nil
+	return out, nil
 }
 
 // sourceNote says what the last cycle left undone for a source: it was
@@ -102,16 +124,17 @@ func sourceNote(h state.Source) string {
 	if n := len(h.ArticleTries); n > 0 {
 		notes = append(notes, fmt.Sprintf("%d new items wait for their article page", n))
 	}
-	if len(notes) == 0 {
-		return "-"
-	}
 	return strings.Join(notes, "; ")
 }
 
-// when formats a time for the status table.
-func when(t time.Time) string {
-	if t.IsZero() {
-		return "-"
+// goneNote explains a delivery to a sink no longer configured.
+func goneNote(name string, del *state.Delivery, configured []string) string {
+	switch {
+	case slices.Contains(configured, name) || del.Delivered:
+		return ""
+	case del.Parked:
+		return " (sink no longer configured)"
+	default:
+		return " (sink no longer configured: the next cycle sends the digest to the configured sinks that lack it)"
 	}
-	return t.UTC().Format("2006-01-02 15:04:05Z")
 }

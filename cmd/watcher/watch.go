@@ -2,12 +2,11 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"strings"
 	"time"
-
-	"github.com/robfig/cron/v3"
 
 	"github.com/watcher-news/watcher/alert"
 	"github.com/watcher-news/watcher/config"
@@ -34,25 +33,60 @@ func runWatch(ctx context.Context, g globals, stdout io.Writer, log *slog.Logger
 		return exitFailed
 	}
 	defer store.Close()
-	w, err := watch.New(cfg, store, watch.Options{Logger: log, Stdout: stdout, Version: version})
+	w, err := watch.New(cfg, store, watchOptions(log, stdout))
 	if err != nil {
 		log.Error("invalid configuration", "err", err)
 		return exitUsage
 	}
-	if g.once {
-		sum, err := cycle(ctx, w, log)
-		if err == nil && sum.OK == 0 && sum.Failed > 0 {
-			// Nothing could be read: the network or the configuration is
-			// at fault, and a cron job should hear of it.
-			log.Error("every source failed", "failed", sum.Failed)
+	mon := newMonitor(cfg, log)
+	if !g.once {
+		// The daemon opens the state file for each cycle; opening it
+		// here checked it at start (a damaged or held file is exit 1),
+		// and filled what the HTTP listener serves first.
+		mon.refresh(ctx, cfg, store, nil, nil)
+		if err := store.Close(); err != nil {
+			log.Error("close state", "err", err)
 			return exitFailed
 		}
-		if err != nil {
-			return exitFailed
-		}
-		return exitOK
+		return daemon(ctx, g, cfg, w, stdout, log, mon)
 	}
-	return daemon(ctx, cfg, w, log)
+	sum, err := cycle(ctx, w, log)
+	if cfg.MetricsFile != "" {
+		mon.refresh(ctx, cfg, store, &sum, err)
+	}
+	if err != nil {
+		return exitFailed
+	}
+	if why := nothingRead(sum); why != "" {
+		// Nothing could be read: the network or the configuration is
+		// at fault, and a cron job should hear of it.
+		log.Error("no source could be read this run", "why", why)
+		return exitFailed
+	}
+	return exitOK
+}
+
+// watchOptions are the run-time options of every Watcher this process builds.
+func watchOptions(log *slog.Logger, stdout io.Writer) watch.Options {
+	return watch.Options{Logger: log, Stdout: stdout, Version: version}
+}
+
+// nothingRead says why no source could be read in a cycle that had some
+// to read (each failed, or rests after failing), or returns "". Sources
+// whose interval has not come, or not reached for the budget, are not
+// failures.
+func nothingRead(sum watch.Summary) string {
+	if sum.OK > 0 || sum.Failed+sum.BackedOff == 0 {
+		return ""
+	}
+	switch {
+	case sum.BackedOff == 0:
+		return fmt.Sprintf("every source failed (%d; see the \"source failed\" lines)", sum.Failed)
+	case sum.Failed == 0:
+		return fmt.Sprintf("every source is backed off after failing (%d; watcher status shows when each is tried next)", sum.BackedOff)
+	default:
+		return fmt.Sprintf("%d sources failed and %d are backed off after failing (watcher status shows why and when each is tried next)", sum.Failed, sum.BackedOff)
+	}
 }
 
 // cycle runs one cycle and logs its one-line summary.
@@ -63,6 +97,9 @@ func cycle(ctx context.Context, w *watch.Watcher, log *slog.Logger) (watch.Summa
 		"backed_off", sum.BackedOff, "not_due", sum.NotDue, "not_reached", sum.NotReached,
 		"new", sum.New, "matched", sum.Matched, "deferred", sum.Deferred, "sent", sum.Sent,
 		"send_failed", sum.SendFailed, "parked", sum.Parked, "duration", sum.Duration.Round(time.Millisecond),
+	}
+	if sum.SourcesFailing+sum.SourcesRecovered > 0 {
+		attrs = append(attrs, "sources_failing_reported", sum.SourcesFailing, "sources_recovered_reported", sum.SourcesRecovered)
 	}
 	if len(sum.Failures) > 0 {
 		// The names, so the one line says which sources to look at; each
@@ -83,40 +120,6 @@ func cycle(ctx context.Context, w *watch.Watcher, log *slog.Logger) (watch.Summa
 		log.Error("cycle failed", "err", err)
 	}
 	return sum, err
-}
-
-// daemon runs cycles on the configured schedule until ctx is cancelled
-// (SIGTERM or SIGINT). A cycle still running at the next tick makes that
-// tick skip, never stack; on shutdown the running cycle is cancelled and
-// waited for, so the state file is left consistent.
-func daemon(ctx context.Context, cfg *config.Config, w *watch.Watcher, log *slog.Logger) int {
-	cl := cronLogger{log}
-	c := cron.New(
-		cron.WithLocation(cfg.Location),
-		cron.WithLogger(cl),
-		cron.WithChain(cron.Recover(cl), cron.SkipIfStillRunning(cl)),
-	)
-	// The crawl's schedule, with the digest schedules' times added.
-	sched, err := watch.CycleSchedule(cfg)
-	if err != nil {
-		log.Error("invalid schedule", "schedule", cfg.Schedule, "err", err)
-		return exitUsage
-	}
-	id := c.Schedule(sched, cron.FuncJob(func() { _, _ = cycle(ctx, w, log) }))
-	c.Start()
-	log.Info("watcher started", "version", version, "schedule", cfg.Schedule,
-		"sources", len(cfg.Sources), "topics", len(cfg.Topics), "next_run", c.Entry(id).Next)
-	<-ctx.Done()
-	log.Info("stopping: waiting for the running cycle to end")
-	stopped := c.Stop()
-	select {
-	case <-stopped.Done():
-	case <-time.After(30 * time.Second):
-		log.Error("a cycle did not end within 30s of the stop signal")
-		return exitFailed
-	}
-	log.Info("watcher stopped")
-	return exitOK
 }
 
 // cronLogger routes the scheduler's messages into slog. SkipIfStillRunning

@@ -1,0 +1,90 @@
+package watch
+
+import (
+	"io"
+	"log/slog"
+	"slices"
+
+	"github.com/watcher-news/watcher/alert"
+	"github.com/watcher-news/watcher/config"
+	"github.com/watcher-news/watcher/state"
+)
+
+// A sink's name is the identity its pending and parked digests are kept
+// under. A sink given a name: in the configuration is known by that name,
+// so its URL or recipients can change and its digests follow. Without
+// one, it is known by its type and address ("webhook https://host/path",
+// "email a@example.org"), as in state files from before names counted;
+// changing the address makes it a new sink, and reroute hands the old
+// one's pending digests to it.
+
+// namedSink is a notifier known by the name the configuration gave it.
+type namedSink struct {
+	alert.Notifier
+	name string
+}
+
+// Name returns the configured name.
+func (s namedSink) Name() string { return s.name }
+
+// named wraps n in its configured name when the file gave one.
+func named(n alert.Notifier, given bool, name string) alert.Notifier {
+	if !given {
+		return n
+	}
+	return namedSink{Notifier: n, name: name}
+}
+
+// SinkNames lists the names the configured sinks keep their digests
+// under, in configuration order ("writer" when none is configured).
+func SinkNames(cfg *config.Config) ([]string, error) {
+	sinks, _, err := newSinks(cfg, Options{Stdout: io.Discard, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		return nil, err
+	}
+	names := make([]string, len(sinks))
+	for i, s := range sinks {
+		names[i] = s.Name()
+	}
+	return names, nil
+}
+
+// reroute hands a pending digest that waits for sinks no longer
+// configured to the configured sinks that do not have it yet, once: the
+// old entries are replaced in one write, so it is sent to each new sink
+// once and never to the old one. When every configured sink already has
+// the digest, the old entries are only dropped. Both are logged loudly.
+// A parked delivery stays as it is, for the operator.
+func (w *Watcher) reroute(pd state.Digest) (state.Digest, error) {
+	configured := make([]string, len(w.sinks))
+	for i, s := range w.sinks {
+		configured[i] = s.Name()
+	}
+	var gone, to []string
+	for name, del := range pd.Sinks {
+		if !del.Delivered && !del.Parked && !slices.Contains(configured, name) {
+			gone = append(gone, name)
+		}
+	}
+	if len(gone) == 0 {
+		return pd, nil
+	}
+	slices.Sort(gone)
+	for _, name := range configured {
+		if _, has := pd.Sinks[name]; !has {
+			to = append(to, name)
+		}
+	}
+	d, err := w.store.Reroute(pd.ID, gone, to)
+	if err != nil {
+		return pd, err
+	}
+	if len(to) == 0 {
+		w.log.Warn("pending digest waited for sinks no longer configured; every configured sink already has it, so they are dropped",
+			"digest", pd.ID, "gone", gone)
+	} else {
+		w.log.Warn("pending digest waited for sinks no longer configured; sending it to the configured sinks that lack it instead",
+			"digest", pd.ID, "gone", gone, "to", to)
+	}
+	return d, nil
+}

@@ -1,0 +1,163 @@
+package watch
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"log/slog"
+	"slices"
+	"time"
+
+	"github.com/watcher-news/watcher/alert"
+	"github.com/watcher-news/watcher/state"
+	"github.com/watcher-news/watcher/story"
+)
+
+// storyHistory is how far back the stories sent are read: those within
+// story.Window can take later reports; all of them tell which names are
+// common (every report of a topic carries its subject's) and which rare.
+const storyHistory = 30 * 24 * time.Hour
+
+// maxGroupedReports bounds the reports of one topic grouped in one cycle:
+// grouping compares each report with the reports before it, and a burst
+// (a broad topic's backfill) must not cost minutes. Past it, the latest
+// reports are entries of their own, and the log says so.
+const maxGroupedReports = 500
+
+// storyRecord is what the state keeps of the reports of a story that one
+// digest sent (the Data of a state.Story): the story as first sent, and
+// the prints of the reports, to recognise a later report of it.
+type storyRecord struct {
+	Topic  string        `json:"topic"`
+	Story  alert.Report  `json:"story"`
+	Prints []story.Print `json:"prints"`
+}
+
+// sentStory is a story sent before, with the prints of all its reports.
+type sentStory struct {
+	id     string
+	topic  string
+	ref    alert.Report
+	prints []story.Print
+	recent bool // sent within story.Window: later reports may join it
+}
+
+// storyID names a story by its topic and first report, so that every
+// record of it (one per digest that sent a report of it) has one id.
+func storyID(topic string, ref alert.Report) string {
+	h := sha256.New()
+	for _, s := range []string{topic, ref.Source, ref.URL, ref.Title} {
+		h.Write([]byte(s))
+		h.Write([]byte{0})
+	}
+	return hex.EncodeToString(h.Sum(nil)[:12])
+}
+
+// sentStories reads the stories sent in the last storyHistory. A story
+// the state cannot read is left out with a warning: its later reports
+// are then sent as new stories, which loses nothing.
+func (w *Watcher) sentStories(now time.Time) []*sentStory {
+	kept, err := w.store.Stories(now.Add(-storyHistory))
+	if err != nil {
+		w.log.Warn("read the stories sent; later reports are sent as new stories", "err", err)
+		return nil
+	}
+	byID := map[string]*sentStory{}
+	var out []*sentStory
+	for _, k := range kept {
+		var r storyRecord
+		if err := json.Unmarshal(k.Data, &r); err != nil {
+			w.log.Warn("stored story unreadable; left out", "story", k.ID, "err", err)
+			continue
+		}
+		s, ok := byID[k.ID]
+		if !ok {
+			s = &sentStory{id: k.ID, topic: r.Topic, ref: r.Story}
+			byID[k.ID] = s
+			out = append(out, s)
+		}
+		s.prints = append(s.prints, r.Prints...)
+		s.recent = s.recent || now.Sub(k.Created) <= 2*story.Window
+	}
+	return out
+}
+
+// report is one matched item's report in one topic, with its print.
+type report struct {
+	entry alert.Entry
+	print story.Print
+}
+
+// groupStories turns each topic's reports into one entry per story: the
+// story's first report, with the others as "also reported by"; a story
+// sent before gets its later reports as one entry marked as an addition
+// to it. Every report is in exactly one entry. It returns the entries by
+// topic, and the records to keep of the stories sent.
+func groupStories(log *slog.Logger, byTopic map[string][]report, topics []string, sent []*sentStory) (map[string][]alert.Entry, []state.Story) {
+	var all []story.Print
+	for _, s := range sent {
+		all = append(all, s.prints...)
+	}
+	for _, rs := range byTopic {
+		for _, r := range rs {
+			all = append(all, r.print)
+		}
+	}
+	idx := story.NewIndex(all)
+	entries := map[string][]alert.Entry{}
+	var records []state.Story
+	for _, topic := range topics {
+		rs := byTopic[topic]
+		if len(rs) == 0 {
+			continue
+		}
+		var earlier []*sentStory
+		var earlierPrints [][]story.Print
+		for _, s := range sent {
+			if s.topic == topic && s.recent {
+				earlier = append(earlier, s)
+				earlierPrints = append(earlierPrints, s.prints)
+			}
+		}
+		slices.SortStableFunc(rs, func(a, b report) int { return a.print.Time.Compare(b.print.Time) })
+		grouped := min(len(rs), maxGroupedReports)
+		if grouped < len(rs) {
+			log.Warn("too many reports of one topic to group in one cycle; the latest are sent as entries of their own",
+				"topic", topic, "reports", len(rs), "grouped", grouped)
+		}
+		prints := make([]story.Print, grouped)
+		for i, r := range rs[:grouped] {
+			prints[i] = r.print
+		}
+		clusters := story.Group(idx, earlierPrints, prints)
+		for i := grouped; i < len(rs); i++ {
+			clusters = append(clusters, story.Cluster{Earlier: -1, Members: []int{i}})
+		}
+		for _, cl := range clusters {
+			head := rs[cl.Members[0]].entry
+			rec := storyRecord{Topic: topic, Story: asReport(head)}
+			if cl.Earlier >= 0 {
+				ref := earlier[cl.Earlier].ref
+				head.Earlier = &ref
+				rec.Story = ref
+			}
+			for _, m := range cl.Members {
+				rec.Prints = append(rec.Prints, rs[m].print)
+				if m != cl.Members[0] {
+					head.Also = append(head.Also, asReport(rs[m].entry))
+				}
+			}
+			entries[topic] = append(entries[topic], head)
+			data, err := json.Marshal(rec)
+			if err != nil {
+				continue // a print always encodes; without its record the story is only not recognised later
+			}
+			records = append(records, state.Story{ID: storyID(topic, rec.Story), Data: data})
+		}
+	}
+	return entries, records
+}
+
+func asReport(e alert.Entry) alert.Report {
+	return alert.Report{Title: e.Title, URL: e.URL, Source: e.Source, Published: e.Published}
+}
