@@ -16,7 +16,8 @@ import (
 // Commit writes b, everything one cycle learned, in one transaction: the
 // sources' state, the keys seen for the first time (at the store's
 // clock; keys seen before keep their time), the keys touched (moved to
-// now at most once a day) and the new digests. The bbolt store splits a
+// now at most once a day), the latest matches, and the new digests with
+// the stories they send. The bbolt store splits a
 // large batch to bound its memory; PostgreSQL needs no such split, so a
 // crash leaves either all of the batch or none of it. A bad batch is
 // rejected before anything is sent, with the bbolt store's messages.
@@ -39,8 +40,14 @@ func (s *Store) Commit(ctx context.Context, b state.Batch) error {
 		if err := touchSeen(ctx, tx, ids, b.Touched, now); err != nil {
 			return err
 		}
+		if err := putRecent(ctx, tx, b.Recent, now); err != nil {
+			return err
+		}
 		if b.Digest == nil {
 			return nil
+		}
+		if err := putStories(ctx, tx, b.Stories, now); err != nil {
+			return err
 		}
 		for _, d := range append([]*state.Digest{b.Digest}, b.More...) {
 			if err := insertDigest(ctx, tx, *d, now); err != nil {
@@ -113,6 +120,9 @@ func batchSources(b state.Batch) []string {
 // validate rejects what the bbolt store rejects, with its messages, so
 // the two stores refuse the same batches.
 func validate(b state.Batch) error {
+	if err := checkKept(b); err != nil {
+		return err
+	}
 	for name := range b.Sources {
 		if name == "" {
 			return errors.New("source with an empty name")
@@ -128,6 +138,19 @@ func validate(b state.Batch) error {
 					return fmt.Errorf("source %q: item key of %d bytes (want 1 to %d)", src, len(k), maxKeyLen)
 				}
 			}
+		}
+	}
+	for _, st := range b.Stories {
+		if b.Digest == nil {
+			return errStoriesWithoutDigest
+		}
+		if err := validateStory(st); err != nil {
+			return err
+		}
+	}
+	for _, m := range b.Recent {
+		if err := validateMatch(m); err != nil {
+			return err
 		}
 	}
 	if b.Digest == nil && len(b.More) > 0 {

@@ -16,8 +16,9 @@ import (
 
 // TestSameAsBbolt drives the bbolt store and this one through the same
 // few hundred random operations (commits with new, repeated and touched
-// keys and digests for immediate and held sinks, deliveries that fail,
-// park and succeed, merges, prunes, the clock moving on) and compares
+// keys, sources' health, latest matches, digests for immediate and held
+// sinks and the stories they send; deliveries that fail, park and
+// succeed; merges, reroutes, prunes; the clock moving on) and compares
 // everything each can be asked after every step. Error messages differ
 // (one names a file, the other a database), so only whether an
 // operation failed is compared.
@@ -39,7 +40,7 @@ func TestSameAsBbolt(t *testing.T) {
 	}
 	digestN := 0
 	counts := map[string]int{}
-	for step := range 200 {
+	for step := range 150 {
 		var op string
 		var errB, errP error
 		switch r := rng.IntN(100); {
@@ -82,6 +83,24 @@ func TestSameAsBbolt(t *testing.T) {
 				into.Merged = append(into.Merged, "no-such-digest")
 			}
 			errB, errP = bb.Merge(into, "desk"), pg.Merge(ctx, into, "desk")
+		case r < 88:
+			op = "reroute"
+			all, _ := bb.Digests()
+			if len(all) == 0 {
+				continue
+			}
+			d := all[rng.IntN(len(all))]
+			from := []string{pick(rng, sinkNames(d))}
+			to := []string{pick(rng, []string{"email", "webhook", "telegram"})}
+			if rng.IntN(8) == 0 {
+				to = nil // may leave the digest without a sink: refused
+			}
+			var gotB, gotP state.Digest
+			gotB, errB = bb.Reroute(d.ID, from, to)
+			gotP, errP = pg.Reroute(ctx, d.ID, from, to)
+			if errB == nil && !reflect.DeepEqual(gotB, gotP) {
+				t.Fatalf("step %d: Reroute returned\nbbolt %+v\nhere  %+v", step, gotB, gotP)
+			}
 		case r < 90:
 			op = "prune"
 			before := clk.Now().Add(-time.Duration(rng.IntN(10)) * day)
@@ -105,7 +124,10 @@ func TestSameAsBbolt(t *testing.T) {
 		compareStores(t, step, op, bb, pg, pool)
 	}
 	st, _ := pg.Stats(ctx)
-	t.Logf("operations %v; at the end %d seen keys, %d pending, %d parked, %d delivered digests", counts, st.Seen, st.Pending, st.Parked, st.Delivered)
+	recent, _ := pg.Recent(ctx)
+	stories, _ := pg.Stories(ctx, time.Time{})
+	t.Logf("operations %v; at the end %d seen keys, %d pending, %d parked, %d delivered digests, %d and %d latest matches, %d stories",
+		counts, st.Seen, st.Pending, st.Parked, st.Delivered, len(recent["azal-8243"]), len(recent["sputnik-az"]), len(stories))
 }
 
 func pick(rng *rand.Rand, list []string) string { return list[rng.IntN(len(list))] }
@@ -121,8 +143,17 @@ func randomBatch(rng *rand.Rand, sources []string, pool map[string][]string, n *
 		if rng.IntN(2) == 0 {
 			continue
 		}
-		b.Sources[src] = state.Source{Initialized: true, ETag: fmt.Sprintf(`"%d"`, rng.IntN(9)), LastAttempt: now,
+		src0 := state.Source{Initialized: true, ETag: fmt.Sprintf(`"%d"`, rng.IntN(9)), LastAttempt: now,
 			LastSuccess: now, Failures: rng.IntN(3), ArticleTries: map[string]int{pool[src][0]: rng.IntN(2) + 1}}
+		if src0.Failures > 0 {
+			src0.FailingSince, src0.HealthReported = now.Add(-time.Hour), rng.IntN(2) == 0
+		}
+		b.Sources[src] = src0
+		for range rng.IntN(3) * rng.IntN(40) { // now and then many, past the cap per topic
+			k := pick(rng, pool[src])
+			b.Recent = append(b.Recent, state.Match{Topic: pick(rng, []string{"azal-8243", "sputnik-az"}), Key: k,
+				Title: "item " + k[:4], URL: "https://report.az/en/news/" + k[:4], Source: src, Published: now.Add(-time.Minute)})
+		}
 		for range rng.IntN(6) {
 			b.Seen[src] = append(b.Seen[src], pick(rng, pool[src]))
 		}
@@ -137,6 +168,9 @@ func randomBatch(rng *rand.Rand, sources []string, pool map[string][]string, n *
 			d.Sinks["desk"] = &state.Delivery{Held: true}
 		}
 		b.Digest = d
+		for i := range rng.IntN(3) {
+			b.Stories = append(b.Stories, state.Story{ID: fmt.Sprintf("story-%d-%d", *n, i), Data: []byte(fmt.Sprintf("fingerprint %d", rng.IntN(1000)))})
+		}
 		if rng.IntN(3) == 0 {
 			b.More = []*state.Digest{digest(fmt.Sprintf("cycle-%d-webhook", *n), time.Time{}, "webhook")}
 		}
@@ -144,8 +178,13 @@ func randomBatch(rng *rand.Rand, sources []string, pool map[string][]string, n *
 			b.Digest = digest(fmt.Sprintf("cycle-%d", *n-1), time.Time{}, "email") // a repeated id
 		}
 	}
-	if rng.IntN(20) == 0 {
-		b.Seen["apa"] = append(b.Seen["apa"], "") // refused by both
+	switch rng.IntN(30) { // refused by both
+	case 0:
+		b.Seen["apa"] = append(b.Seen["apa"], "")
+	case 1:
+		b.Recent = append(b.Recent, state.Match{Topic: "azal-8243"})
+	case 2:
+		b.Stories = append(b.Stories, state.Story{ID: ""})
 	}
 	return b
 }
@@ -181,6 +220,14 @@ func compareStores(t *testing.T, step int, op string, bb *state.Store, pg *Store
 		db, errB := list.b()
 		dp, errP := list.p()
 		same(list.name, db, dp, errB, errP)
+	}
+	recentB, errB := bb.Recent()
+	recentP, errP := pg.Recent(ctx)
+	same("Recent", recentB, recentP, errB, errP)
+	for _, since := range []time.Time{{}, t0.Add(5 * day)} {
+		storiesB, errB := bb.Stories(since)
+		storiesP, errP := pg.Stories(ctx, since)
+		same("Stories", storiesB, storiesP, errB, errP)
 	}
 	lastB, okB, errB := bb.LastDelivered()
 	lastP, okP, errP := pg.LastDelivered(ctx)

@@ -31,9 +31,10 @@ func (s *Store) PruneEvery(ctx context.Context, before time.Time, every time.Dur
 	return err == nil, removedSeen, removedDigests, err
 }
 
-// Prune forgets seen keys whose time is before before, and deletes
-// digests delivered to every sink and created before it; a digest still
-// pending or parked for any sink is kept, whatever its age. One
+// Prune forgets seen keys whose time is before before, deletes digests
+// delivered to every sink and created before it (a digest still pending
+// or parked for any sink is kept, whatever its age), and forgets the
+// stories sent before it. One
 // transaction, which also records when it ran.
 func (s *Store) Prune(ctx context.Context, before time.Time) (removedSeen, removedDigests int, err error) {
 	// A seen time t (whole seconds) is before before when t < cutoff.
@@ -53,6 +54,9 @@ func (s *Store) Prune(ctx context.Context, before time.Time) (removedSeen, remov
 			return fmt.Errorf("prune digests: %w", err)
 		}
 		removedDigests = int(tag.RowsAffected())
+		if err := pruneStories(ctx, tx, before); err != nil {
+			return err
+		}
 		_, err = tx.Exec(ctx, `INSERT INTO meta (key, value) VALUES ($1, $2)
 			ON CONFLICT (key) DO UPDATE SET value = excluded.value`, keyPruned, encodeTime(s.now()))
 		return err

@@ -14,7 +14,7 @@ import (
 )
 
 const sourceColumns = `name, initialized, etag, last_modified, last_success, last_attempt,
-	last_error, failures, next_attempt, not_reached, article_tries`
+	last_error, failures, next_attempt, not_reached, article_tries, failing_since, health_reported`
 
 // Source returns the stored state of the named source. A source never
 // stored yields the zero Source (Initialized false) and no error.
@@ -48,11 +48,14 @@ func collectSources(rows pgx.Rows) (map[string]state.Source, error) {
 		name                   string
 		src                    state.Source
 		success, attempt, next *time.Time
+		failingSince           *time.Time
 		tries                  []byte
 	)
 	_, err := pgx.ForEachRow(rows, []any{&name, &src.Initialized, &src.ETag, &src.LastModified,
-		&success, &attempt, &src.LastError, &src.Failures, &next, &src.NotReached, &tries}, func() error {
+		&success, &attempt, &src.LastError, &src.Failures, &next, &src.NotReached, &tries,
+		&failingSince, &src.HealthReported}, func() error {
 		src.LastSuccess, src.LastAttempt, src.NextAttempt = fromDB(success), fromDB(attempt), fromDB(next)
+		src.FailingSince = fromDB(failingSince)
 		src.ArticleTries = nil
 		if tries != nil {
 			if err := json.Unmarshal(tries, &src.ArticleTries); err != nil {
@@ -128,9 +131,11 @@ func putSources(ctx context.Context, tx pgx.Tx, sources map[string]state.Source)
 		}
 		batch.Queue(`UPDATE sources SET stored = true, initialized = $2, etag = $3, last_modified = $4,
 			last_success = $5, last_attempt = $6, last_error = $7, failures = $8, next_attempt = $9,
-			not_reached = $10, article_tries = $11 WHERE name = $1`,
+			not_reached = $10, article_tries = $11, failing_since = $12, health_reported = $13
+			WHERE name = $1`,
 			name, src.Initialized, src.ETag, src.LastModified, toDB(src.LastSuccess), toDB(src.LastAttempt),
-			src.LastError, src.Failures, toDB(src.NextAttempt), src.NotReached, tries)
+			src.LastError, src.Failures, toDB(src.NextAttempt), src.NotReached, tries,
+			toDB(src.FailingSince), src.HealthReported)
 	}
 	if err := tx.SendBatch(ctx, &batch).Close(); err != nil {
 		return fmt.Errorf("write sources: %w", err)

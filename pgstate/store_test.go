@@ -29,7 +29,8 @@ func TestCommitRoundTrip(t *testing.T) {
 	s := openTemp(t, newClock())
 	apa := state.Source{Initialized: true, ETag: `"abc"`, LastModified: "Fri, 27 Jun 2025 06:00:00 GMT",
 		LastSuccess: t0, LastAttempt: t0, ArticleTries: map[string]int{keys("apa", 9, 1)[0]: 2}}
-	broken := state.Source{LastAttempt: t0, LastError: "status 503", Failures: 2, NextAttempt: t0.Add(time.Hour), NotReached: "budget"}
+	broken := state.Source{LastAttempt: t0, LastError: "status 503", Failures: 2, NextAttempt: t0.Add(time.Hour), NotReached: "budget",
+		FailingSince: t0.Add(-time.Hour), HealthReported: true}
 	d := digest("d1", t0, "email")
 	d.Payload = []byte(`{"title":"Сафаровы","az":"Səfərovlar"}`)
 	mustCommit(t, s, state.Batch{
