@@ -105,3 +105,32 @@ func TestLeftoversRemoved(t *testing.T) {
 		t.Errorf("the running server's directory was removed: %v", err)
 	}
 }
+
+// TestCPUTime: the server's processor time is counted, and grows with
+// work it is given.
+func TestCPUTime(t *testing.T) {
+	if server.missing != nil {
+		t.Skip(server.missing)
+	}
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, server.NewDatabase(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	before, err := server.CPUTime()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Some tens of milliseconds of work at least, on any machine.
+	if _, err := conn.Exec(ctx, "SELECT count(*) FROM generate_series(1, 3000000)"); err != nil {
+		t.Fatal(err)
+	}
+	after, err := server.CPUTime()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after <= before {
+		t.Errorf("CPU time %s before a query, %s after: want it to grow", before, after)
+	}
+}
