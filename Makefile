@@ -54,7 +54,7 @@ SOAK_CYCLES ?= 200
 bench: bench-go bench-cycle
 
 bench-go:
-	$(GO) test -run '^$$' -bench . -benchmem ./match/ ./crawl/ ./state/ ./alert/ ./config/
+	$(GO) test -run '^$$' -bench . -benchmem ./match/ ./crawl/ ./state/ ./pgstate/ ./alert/ ./config/
 
 bench-farm:
 	cd $(SHARED)/tools/feedfarm && $(GO) build -o $(CURDIR)/bin/feedfarm .

@@ -1,0 +1,141 @@
+package pgstate
+
+import (
+	"context"
+	"encoding/hex"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// rawKeyLen is the stored length of a key in item.Key's form.
+const rawKeyLen = 16
+
+// maxKeyLen is the longest key Commit accepts. A PostgreSQL b-tree entry
+// must fit in a third of a page; the primary key on (source, key) would
+// refuse longer ones at insert time, so Commit refuses them first.
+const maxKeyLen = 2048
+
+// storedKey is the stored form of item key k, as in the bbolt store: a
+// key of item.Key's form (32 lower-case hex digits) becomes its 16
+// bytes; any other is 0x00 and the key, plus a closing 0x00 when that
+// would otherwise be 16 bytes or more. The lengths of the two forms
+// differ, so no two keys share a stored key. Written by hand: it is a
+// length rule, not an encoding a library offers.
+func storedKey(k string) []byte {
+	if raw, ok := rawKey(k); ok {
+		return raw
+	}
+	out := make([]byte, 0, len(k)+2)
+	out = append(out, 0)
+	out = append(out, k...)
+	if len(out) >= rawKeyLen {
+		out = append(out, 0)
+	}
+	return out
+}
+
+// rawKey decodes k if it is 32 lower-case hex digits; upper case stays
+// text, as "AB…" and "ab…" are different keys.
+func rawKey(k string) ([]byte, bool) {
+	if len(k) != 2*rawKeyLen {
+		return nil, false
+	}
+	for i := range len(k) {
+		if c := k[i]; (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return nil, false
+		}
+	}
+	raw, err := hex.DecodeString(k)
+	return raw, err == nil
+}
+
+// SeenKeys reports which of keys the named source has already shown, in
+// one query. The result holds only the keys that were seen, each mapped
+// to true.
+func (s *Store) SeenKeys(ctx context.Context, source string, keys []string) (map[string]bool, error) {
+	seen := make(map[string]bool)
+	byStored := make(map[string]string, len(keys))
+	stored := make([][]byte, 0, len(keys))
+	for _, k := range keys {
+		if k == "" {
+			continue
+		}
+		sk := storedKey(k)
+		byStored[string(sk)] = k
+		stored = append(stored, sk)
+	}
+	if len(stored) == 0 {
+		return seen, nil
+	}
+	rows, err := s.pool.Query(ctx, `SELECT seen.key FROM seen JOIN sources ON sources.id = seen.source_id
+		WHERE sources.name = $1 AND seen.key = ANY($2::bytea[])`, source, stored)
+	if err == nil {
+		var sk []byte
+		_, err = pgx.ForEachRow(rows, []any{&sk}, func() error { seen[byStored[string(sk)]] = true; return nil })
+	}
+	if err != nil {
+		return nil, s.fail(fmt.Sprintf("look up seen keys of source %q", source), err)
+	}
+	return seen, nil
+}
+
+// touchEvery is how stale a seen time must be before a touch rewrites it,
+// as in the bbolt store: retention is in days, so once a day is enough,
+// and spares a row write per listed item per cycle.
+const touchEvery = 24 * time.Hour
+
+// markSeen records keys as seen at now; a key seen before keeps its time.
+func markSeen(ctx context.Context, tx pgx.Tx, ids map[string]int32, seen map[string][]string, now time.Time) error {
+	sids, keys := flatten(ids, seen)
+	if len(keys) == 0 {
+		return nil
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO seen (source_id, key, seen_at)
+		SELECT sid, k, $3 FROM unnest($1::integer[], $2::bytea[]) AS t(sid, k)
+		ON CONFLICT (source_id, key) DO NOTHING`, sids, keys, unixSeconds(now)); err != nil {
+		return fmt.Errorf("mark %d keys seen: %w", len(keys), err)
+	}
+	return nil
+}
+
+// touchSeen moves the seen time of keys already seen to now, if it is a
+// day old; keys never seen are left alone.
+func touchSeen(ctx context.Context, tx pgx.Tx, ids map[string]int32, touched map[string][]string, now time.Time) error {
+	sids, keys := flatten(ids, touched)
+	if len(keys) == 0 {
+		return nil
+	}
+	at := unixSeconds(now)
+	if _, err := tx.Exec(ctx, `UPDATE seen SET seen_at = $3
+		FROM unnest($1::integer[], $2::bytea[]) AS t(sid, k)
+		WHERE seen.source_id = t.sid AND seen.key = t.k AND seen.seen_at <= $4`,
+		sids, keys, at, at-int64(touchEvery/time.Second)); err != nil {
+		return fmt.Errorf("touch %d keys: %w", len(keys), err)
+	}
+	return nil
+}
+
+// flatten turns keys by source into parallel arrays for unnest, each
+// key once (a strict Commit counts the rows it inserts against them).
+func flatten(ids map[string]int32, bySource map[string][]string) ([]int32, [][]byte) {
+	var sids []int32
+	var keys [][]byte
+	for src, ks := range bySource {
+		once := make(map[string]bool, len(ks))
+		for _, k := range ks {
+			if once[k] {
+				continue
+			}
+			once[k] = true
+			sids = append(sids, ids[src])
+			keys = append(keys, storedKey(k))
+		}
+	}
+	return sids, keys
+}
+
+// unixSeconds is t to the second, never before 1970, as the bbolt store
+// keeps seen times.
+func unixSeconds(t time.Time) int64 { return max(t.Unix(), 0) }
