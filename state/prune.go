@@ -40,7 +40,8 @@ func (s *Store) PruneEvery(before time.Time, every time.Duration) (ran bool, rem
 }
 
 // Prune forgets seen keys whose time is before before, and deletes
-// delivered digests created before it. Digests still pending or parked for
+// delivered digests created before it, and the archive's items archived
+// before it. Digests still pending or parked for
 // any sink are kept, whatever their age. It runs in one transaction, and
 // records when it ran (see PruneEvery).
 func (s *Store) Prune(before time.Time) (removedSeen, removedDigests int, err error) {
@@ -50,6 +51,9 @@ func (s *Store) Prune(before time.Time) (removedSeen, removedDigests int, err er
 			return err
 		}
 		if removedDigests, err = pruneDigests(tx, before); err != nil {
+			return err
+		}
+		if _, err = pruneArchive(tx, before); err != nil {
 			return err
 		}
 		return tx.Bucket(bucketMeta).Put(keyPruned, encodeTime(s.now()))
