@@ -43,13 +43,13 @@ const maxChunkDecoded = 256 << 20
 // The package stores it as given and knows nothing of its meaning.
 type Archived struct {
 	// Key is the item's identity within its source (as in Batch.Seen).
-	Key     string    `json:"k"`
-	Source  string    `json:"s"`
-	URL     string    `json:"u,omitempty"`
-	Title   string    `json:"t,omitempty"`
-	Summary string    `json:"m,omitempty"`
-	Body    string    `json:"b,omitempty"`
-	Lang    string    `json:"l,omitempty"`
+	Key     string `json:"k"`
+	Source  string `json:"s"`
+	URL     string `json:"u,omitempty"`
+	Title   string `json:"t,omitempty"`
+	Summary string `json:"m,omitempty"`
+	Body    string `json:"b,omitempty"`
+	Lang    string `json:"l,omitempty"`
 	// Published is the time the source gave for the item.
 	Published time.Time `json:"p"`
 	// Seen is when the item was archived; Commit sets it.
