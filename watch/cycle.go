@@ -70,6 +70,8 @@ type sourceOutcome struct {
 	interrupted bool
 	// flushed: written while the crawl went on (it matched nothing).
 	flushed bool
+	// newItems counts the fresh items a flush archived and let go of.
+	newItems int
 }
 
 // Cycle runs one full cycle: fetch, filter, match, store, deliver. Source
@@ -544,7 +546,7 @@ func (w *Watcher) collect(outcomes []*sourceOutcome, sum *Summary) []matched {
 			sum.NotModified++
 		}
 		sum.OK++
-		sum.New += len(o.fresh)
+		sum.New += len(o.fresh) + o.newItems
 		sum.Deferred += o.deferred
 		out = append(out, o.hits...)
 	}

@@ -24,7 +24,8 @@ import (
 // twice. A crash between transactions leaves some sources as they were;
 // the next cycle reads them again.
 func (w *Watcher) commit(outcomes []*sourceOutcome, hits []matched) error {
-	b := state.Batch{Sources: map[string]state.Source{}, Seen: map[string][]string{}, Touched: map[string][]string{}}
+	b := state.Batch{Sources: map[string]state.Source{}, Seen: map[string][]string{}, Touched: map[string][]string{},
+		Archive: map[string][]state.Archived{}}
 	carried := map[string]bool{}
 	for _, o := range outcomes {
 		if o.skip || o.interrupted || o.flushed {
@@ -36,6 +37,9 @@ func (w *Watcher) commit(outcomes []*sourceOutcome, hits []matched) error {
 		}
 		if len(o.touched) > 0 {
 			b.Touched[o.src.Name] = o.touched
+		}
+		if len(o.fresh) > 0 {
+			b.Archive[o.src.Name] = archiveItems(o.fresh)
 		}
 		if len(o.hits) > 0 {
 			carried[o.src.Name] = true

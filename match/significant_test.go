@@ -1,0 +1,66 @@
+package match
+
+import (
+	"slices"
+	"testing"
+)
+
+func TestNamesSkipsSentenceStartsAndLowerCase(t *testing.T) {
+	it := Item{
+		Title:   "Court in Baku sentences Belousov",
+		Summary: "The court sentenced Yevgeny Belousova's colleague Igor Kartavykh. Flight 8243 was mentioned; Kartavıxın lawyer spoke.",
+	}
+	var got []string
+	for _, n := range Names(it) {
+		got = append(got, n.Form)
+	}
+	// "Court" begins the title and is also written "court"; "The" and
+	// "Flight" begin sentences; Belousov and Belousova are one stem, as
+	// are Kartavıx and Kartavıxın (but Kartavykh is another spelling).
+	want := []string{"Baku", "Belousov", "Yevgeny", "Igor", "Kartavykh", "8243"}
+	if !slices.Equal(got, want) {
+		t.Errorf("Names = %q, want %q", got, want)
+	}
+}
+
+func TestScoreJLH(t *testing.T) {
+	// 4 of 10 matches, 5 of 1000 items: (0.4-0.005)*(0.4/0.005) = 31.6.
+	if got := Score(4, 10, 5, 1000); got < 31.59 || got > 31.61 {
+		t.Errorf("Score = %v, want 31.6", got)
+	}
+	if got := Score(1, 10, 100, 1000); got != 0 {
+		t.Errorf("Score of a term no more frequent in the matches = %v, want 0", got)
+	}
+}
+
+func TestTopAndRelated(t *testing.T) {
+	bg, fg := NewBackground(), NewForeground()
+	add := func(title string, match bool) {
+		terms := Names(Item{Title: title})
+		bg.Add(terms)
+		if match {
+			fg.Add(Ref{Title: title}, terms)
+		}
+	}
+	add("Police in Yekaterinburg detain Safarov brothers", true)
+	add("Court hears the Safarov case in Yekaterinburg", true)
+	add("Lawyer of Safarov family speaks in Moscow", true)
+	for range 20 {
+		add("Weather in Moscow and Baku", false)
+	}
+	top := Top(fg, bg, 2, 10)
+	if len(top) != 2 || top[0].Key != "safaro" || top[1].Key != "yekate" {
+		t.Fatalf("Top = %+v, want Safarov then Yekaterinburg", top)
+	}
+	if top[0].FG != 3 || top[0].BG != 3 || len(top[0].Examples) != 3 || top[0].Examples[0].Title != "Lawyer of Safarov family speaks in Moscow" {
+		t.Errorf("Safarov: %+v", top[0])
+	}
+	p := NewProfile(fg, bg, ProfileOptions{Terms: 10, MinDocs: 2, MinLift: 2})
+	rel, ok := p.Related(Names(Item{Title: "Court in Yekaterinburg frees a Safarov relative"}), 2)
+	if !ok || !slices.Equal(rel.Terms, []string{"Yekaterinburg", "Safarov"}) || rel.Like[0].Title != "Court hears the Safarov case in Yekaterinburg" {
+		t.Errorf("Related = %+v, %v", rel, ok)
+	}
+	if _, ok := p.Related(Names(Item{Title: "Moscow weather: Safarov Street flooded"}), 2); ok {
+		t.Error("an item sharing one term is related with min_shared 2")
+	}
+}
