@@ -39,7 +39,20 @@ type Entry struct {
 	Title, URL, Source string
 	Published          time.Time
 	Snippet            string
+	// Related, when set, marks an item the topic's query did not match
+	// but that resembles the topic's earlier matches, and says how.
+	Related *Related `json:",omitempty"`
 }
+
+// Related explains a related item: the significant terms it shares with
+// the topic's earlier matches, and those matches.
+type Related struct {
+	Terms []string
+	Like  []Ref
+}
+
+// Ref is an earlier item a related one is like.
+type Ref struct{ Title, URL, Source string }
 
 // Count returns the number of items in all topics.
 func (d Digest) Count() int {

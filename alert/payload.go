@@ -26,6 +26,34 @@ type payloadItem struct {
 	Source    string `json:"source"`
 	Published string `json:"published"`
 	Snippet   string `json:"snippet"`
+	// Related is present only on related items (see Entry.Related).
+	Related *payloadRelated `json:"related,omitempty"`
+}
+
+type payloadRelated struct {
+	Terms []string     `json:"terms"`
+	Like  []payloadRef `json:"like"`
+}
+
+type payloadRef struct {
+	Title  string `json:"title"`
+	URL    string `json:"url"`
+	Source string `json:"source"`
+}
+
+// encodeRelated cleans a related item's explanation for the payload.
+func encodeRelated(r *Related) *payloadRelated {
+	if r == nil {
+		return nil
+	}
+	p := &payloadRelated{Terms: []string{}, Like: []payloadRef{}}
+	for _, t := range r.Terms {
+		p.Terms = append(p.Terms, clean(t))
+	}
+	for _, l := range r.Like {
+		p.Like = append(p.Like, payloadRef{Title: clean(l.Title), URL: clean(l.URL), Source: clean(l.Source)})
+	}
+	return p
 }
 
 // encodePayload returns the JSON body for d: every topic in order, every
@@ -43,6 +71,7 @@ func encodePayload(d Digest) ([]byte, error) {
 				Source:    clean(e.Source),
 				Published: rfc3339(e.Published),
 				Snippet:   clean(e.Snippet),
+				Related:   encodeRelated(e.Related),
 			})
 		}
 		p.Topics = append(p.Topics, pt)

@@ -31,6 +31,8 @@ type topicView struct {
 
 type entryView struct {
 	Title, Meta, URL, Snippet string
+	// Related explains a related item; empty for a match.
+	Related string
 	// Link is URL when it is safe to link (http or https), else empty.
 	Link string
 }
@@ -74,6 +76,7 @@ func newEntryView(e Entry) entryView {
 		meta = append(meta, p)
 	}
 	ev.Meta = strings.Join(meta, " · ")
+	ev.Related = relatedText(e.Related)
 	return ev
 }
 
@@ -83,4 +86,25 @@ func formatTime(t time.Time) string {
 		return ""
 	}
 	return t.UTC().Format(timeLayout)
+}
+
+// relatedText says why a related item is in the digest, e.g.
+// `related: shares Kartavykh, Belousov with "Court in Baku …" (APA)`.
+func relatedText(r *Related) string {
+	if r == nil {
+		return ""
+	}
+	terms := make([]string, len(r.Terms))
+	for i, t := range r.Terms {
+		terms[i] = clean(t)
+	}
+	likes := make([]string, 0, len(r.Like))
+	for _, l := range r.Like {
+		s := "\u201c" + truncate(clean(l.Title), 120) + "\u201d"
+		if src := clean(l.Source); src != "" {
+			s += " (" + src + ")"
+		}
+		likes = append(likes, s)
+	}
+	return "related: shares " + strings.Join(terms, ", ") + " with " + strings.Join(likes, "; ")
 }
