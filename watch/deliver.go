@@ -82,6 +82,16 @@ func (w *Watcher) digest(hits []matched) (*state.Digest, error) {
 				Snippet:   hit.Snippet,
 			})
 		}
+		for topic, rel := range m.related {
+			groups[topic] = append(groups[topic], alert.Entry{
+				Title:     m.item.Title,
+				URL:       m.item.URL,
+				Source:    m.item.Source,
+				Published: m.item.Published,
+				Snippet:   relatedSnippet(m.item),
+				Related:   relatedEntry(rel),
+			})
+		}
 	}
 	// The id starts with the time in milliseconds, so digests are stored
 	// in the order they are made: a new one goes at the end of the state

@@ -157,6 +157,12 @@ type webhookDigest struct {
 			Source    string `json:"source"`
 			Published string `json:"published"`
 			Snippet   string `json:"snippet"`
+			Related   *struct {
+				Terms []string `json:"terms"`
+				Like  []struct {
+					Title, URL, Source string
+				} `json:"like"`
+			} `json:"related"`
 		} `json:"items"`
 	} `json:"topics"`
 }

@@ -47,6 +47,9 @@ type Watcher struct {
 	sinks   []alert.Notifier
 	log     *slog.Logger
 	now     func() time.Time
+	// follow holds this cycle's profiles of the topics that follow
+	// their story (see follow.go).
+	follow []*follower
 }
 
 // New builds a Watcher from a loaded configuration and an open state store.

@@ -63,6 +63,9 @@ func cycle(ctx context.Context, w *watch.Watcher, log *slog.Logger) (watch.Summa
 		"new", sum.New, "matched", sum.Matched, "deferred", sum.Deferred, "sent", sum.Sent,
 		"send_failed", sum.SendFailed, "parked", sum.Parked, "duration", sum.Duration.Round(time.Millisecond),
 	}
+	if sum.Related > 0 {
+		attrs = append(attrs, "related", sum.Related)
+	}
 	if len(sum.Failures) > 0 {
 		// The names, so the one line says which sources to look at; each
 		// cause is on its own "source failed" line above.
