@@ -1,6 +1,7 @@
 package watch_test
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -104,8 +105,8 @@ func TestFollowDeliversRelated(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if len(titles) != 11 || slices.Contains(titles, "Old news") || !slices.Contains(titles, "New app released") {
-		t.Errorf("archive holds %d items %q, want the 11 read after the baseline", len(titles), titles)
+	if len(titles) != 105 || slices.Contains(titles, "Old news") || !slices.Contains(titles, "New app released") {
+		t.Errorf("archive holds %d items %q, want the 105 read after the baseline", len(titles), titles)
 	}
 }
 
@@ -132,8 +133,9 @@ func TestFollowRelatedByEmail(t *testing.T) {
 	}
 }
 
-// publishMatches publishes two matches of the topic and six other items,
-// the background against which their names are significant.
+// publishMatches publishes two matches of the topic and a hundred other
+// items, the background against which their names are significant (a
+// topic follows its story once the window holds 100 items).
 func publishMatches(s *site) {
 	s.publish(
 		story{ID: "m1", Title: "Court in Baku extends arrest of Igor Kartavykh", Published: at("2025-07-01T08:00:00Z"),
@@ -141,7 +143,8 @@ func publishMatches(s *site) {
 		story{ID: "m2", Title: "Judge moves Kartavykh to house arrest", Published: at("2025-07-01T09:00:00Z"),
 			Summary: "The court moved Igor Kartavykh to house arrest; the editor Yevgeny Belousov of Sputnik stays in jail."},
 	)
-	for _, id := range []string{"n1", "n2", "n3", "n4", "n5", "n6"} {
+	for i := range 100 {
+		id := fmt.Sprintf("n%d", i)
 		s.publish(story{ID: id, Title: "Weather report " + id, Summary: "Heat in Baku and rain in Ganja, says the ministry.", Published: at("2025-07-01T07:00:00Z")})
 	}
 }
