@@ -274,3 +274,27 @@ func (r Relation) String() string {
 	}
 	return b.String()
 }
+
+// Merge adds o's counts to b.
+func (b *Background) Merge(o *Background) {
+	b.docs += o.docs
+	for k, n := range o.df {
+		b.df[k] += n
+	}
+}
+
+// Merge adds o's matches to f, after f's own.
+func (f *Foreground) Merge(o *Foreground) {
+	for k, n := range o.df {
+		f.df[k] += n
+	}
+	for k, forms := range o.forms {
+		if f.forms[k] == nil {
+			f.forms[k] = map[string]int{}
+		}
+		for form, n := range forms {
+			f.forms[k][form] += n
+		}
+	}
+	f.docs = append(f.docs, o.docs...)
+}

@@ -64,3 +64,30 @@ func TestTopAndRelated(t *testing.T) {
 		t.Error("an item sharing one term is related with min_shared 2")
 	}
 }
+
+// Counts merged from parts score as counts taken at once.
+func TestMergeEqualsWhole(t *testing.T) {
+	titles := []string{"Police in Yekaterinburg detain Safarov brothers", "Court hears the Safarov case in Yekaterinburg",
+		"Weather in Moscow and Baku", "Lawyer of Safarov family speaks in Moscow"}
+	whole, wfg := NewBackground(), NewForeground()
+	parts := []*Background{NewBackground(), NewBackground()}
+	pfg := []*Foreground{NewForeground(), NewForeground()}
+	for i, title := range titles {
+		terms := Names(Item{Title: title})
+		whole.Add(terms)
+		parts[i%2].Add(terms)
+		if i != 2 {
+			wfg.Add(Ref{Title: title}, terms)
+			pfg[i%2].Add(Ref{Title: title}, terms)
+		}
+	}
+	bg, fg := NewBackground(), NewForeground()
+	for i := range parts {
+		bg.Merge(parts[i])
+		fg.Merge(pfg[i])
+	}
+	a, b := Top(wfg, whole, 2, 10), Top(fg, bg, 2, 10)
+	if len(a) == 0 || len(a) != len(b) || a[0].Key != b[0].Key || a[0].Score != b[0].Score || a[0].FG != b[0].FG || a[0].BG != b[0].BG {
+		t.Errorf("merged Top %+v, whole %+v", b, a)
+	}
+}

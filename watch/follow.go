@@ -2,6 +2,7 @@ package watch
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/watcher-news/watcher/alert"
@@ -22,23 +23,33 @@ type follower struct {
 	vetoes *match.Matcher
 }
 
+// followCache holds what the archive says about the topics that follow
+// their story, counted per day of archiving, so that a daemon reads each
+// archived item once: every cycle adds the chunks archived since the last
+// one and forgets the days older than every window. A profile is summed
+// from the days within its topic's window, so windows count to the day.
+type followCache struct {
+	read time.Time // the newest chunk time read so far
+	days []*followDay
+}
+
+// followDay is one day of the archive: everything read, and each follow
+// topic's matches.
+type followDay struct {
+	day time.Time
+	bg  *match.Background
+	fg  map[string]*match.Foreground
+}
+
 // followers builds, at the start of a cycle, the profile of every topic
 // that follows its story: the significant terms of its matches among the
 // items archived within its window, against everything archived then.
-// The archive is read once, a chunk at a time, for all of them. Items the
-// topic delivered as related do not count as its matches, so a profile
-// never drifts on its own guesses.
+// Items the topic delivered as related do not count as its matches, so a
+// profile never drifts on its own guesses.
 func (w *Watcher) followers() ([]*follower, error) {
-	type acc struct {
-		f      *follower
-		since  time.Time
-		fg     *match.Foreground
-		bg     *match.Background
-		topics []string
-	}
-	var accs []*acc
+	var fs []*follower
 	now := w.now()
-	since := now
+	oldest := now
 	for _, t := range w.cfg.Topics {
 		if t.Follow == nil {
 			continue
@@ -47,46 +58,89 @@ func (w *Watcher) followers() ([]*follower, error) {
 		if err != nil {
 			return nil, err
 		}
-		a := &acc{f: &follower{id: t.ID, opts: *t.Follow, vetoes: vetoes}, since: now.Add(-t.Follow.Window),
-			fg: match.NewForeground(), bg: match.NewBackground()}
-		accs = append(accs, a)
-		if a.since.Before(since) {
-			since = a.since
+		fs = append(fs, &follower{id: t.ID, opts: *t.Follow, vetoes: vetoes})
+		if since := now.Add(-t.Follow.Window); since.Before(oldest) {
+			oldest = since
 		}
 	}
-	if len(accs) == 0 {
+	if len(fs) == 0 {
 		return nil, nil
 	}
-	err := w.store.ArchiveRange(since, time.Time{}, func(a state.Archived) error {
-		mi := match.Item{Title: a.Title, Summary: a.Summary, Body: a.Body, Lang: a.Lang, Source: a.Source}
-		terms := match.Names(mi)
-		hit := map[string]bool{}
-		for _, h := range w.matcher.Match(mi) {
-			hit[h.Topic] = true
-		}
-		for _, ac := range accs {
-			if a.Seen.Before(ac.since) {
+	c := &w.followed
+	err := c.catchUp(w, fs, oldest)
+	out := fs[:0]
+	for _, f := range fs {
+		since := now.Add(-f.opts.Window).Truncate(24 * time.Hour)
+		fg, bg := match.NewForeground(), match.NewBackground()
+		for _, d := range c.days {
+			if d.day.Before(since) {
 				continue
 			}
-			ac.bg.Add(terms)
-			if hit[ac.f.id] {
-				ac.fg.Add(match.Ref{Title: a.Title, URL: a.URL, Source: a.Source, Published: a.Published}, terms)
+			bg.Merge(d.bg)
+			if dfg := d.fg[f.id]; dfg != nil {
+				fg.Merge(dfg)
 			}
+		}
+		if bg.Docs() < followMinBackground {
+			continue // too few items read for frequencies to mean anything
+		}
+		f.profile = match.NewProfile(fg, bg, match.ProfileOptions{Terms: f.opts.Terms, MinDocs: followMinDocs, MinLift: f.opts.MinLift})
+		out = append(out, f)
+	}
+	// A damaged chunk costs the profiles its items, not the cycle: the
+	// error is logged and following goes on with what was read.
+	return out, err
+}
+
+// catchUp reads the chunks archived since the last call (on the first,
+// since oldest), adds them to their days, and drops the days before
+// oldest.
+func (c *followCache) catchUp(w *Watcher, fs []*follower, oldest time.Time) error {
+	from := oldest
+	if !c.read.IsZero() && c.read.After(from) {
+		from = c.read.Add(time.Nanosecond)
+	}
+	err := w.store.ArchiveRange(from, time.Time{}, func(a state.Archived) error {
+		if a.Seen.After(c.read) {
+			c.read = a.Seen
+		}
+		mi := archivedItem(a)
+		terms := match.Names(mi)
+		d := c.day(a.Seen.Truncate(24 * time.Hour))
+		d.bg.Add(terms)
+		for _, h := range w.matcher.Match(mi) {
+			if !slices.ContainsFunc(fs, func(f *follower) bool { return f.id == h.Topic }) {
+				continue
+			}
+			if d.fg[h.Topic] == nil {
+				d.fg[h.Topic] = match.NewForeground()
+			}
+			d.fg[h.Topic].Add(match.Ref{Title: a.Title, URL: a.URL, Source: a.Source, Published: a.Published}, terms)
 		}
 		return nil
 	})
-	out := make([]*follower, 0, len(accs))
-	for _, ac := range accs {
-		if ac.bg.Docs() < followMinBackground {
-			continue // too few items read for frequencies to mean anything
+	keep := c.days[:0]
+	for _, d := range c.days {
+		if !d.day.Before(oldest.Truncate(24 * time.Hour)) {
+			keep = append(keep, d)
 		}
-		o := ac.f.opts
-		ac.f.profile = match.NewProfile(ac.fg, ac.bg, match.ProfileOptions{Terms: o.Terms, MinDocs: followMinDocs, MinLift: o.MinLift})
-		out = append(out, ac.f)
 	}
-	// A damaged chunk costs the profile its items, not the cycle: the
-	// error is logged and following goes on with what was read.
-	return out, err
+	c.days = keep
+	return err
+}
+
+// day returns the counts of day, adding them in order if new (chunks
+// come oldest first, so a new day is nearly always the last).
+func (c *followCache) day(day time.Time) *followDay {
+	for i := len(c.days) - 1; i >= 0; i-- {
+		if c.days[i].day.Equal(day) {
+			return c.days[i]
+		}
+	}
+	d := &followDay{day: day, bg: match.NewBackground(), fg: map[string]*match.Foreground{}}
+	c.days = append(c.days, d)
+	slices.SortFunc(c.days, func(a, b *followDay) int { return a.day.Compare(b.day) })
+	return d
 }
 
 // loadFollowers builds the cycle's profiles; a problem reading the

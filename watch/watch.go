@@ -49,7 +49,8 @@ type Watcher struct {
 	now     func() time.Time
 	// follow holds this cycle's profiles of the topics that follow
 	// their story (see follow.go).
-	follow []*follower
+	follow   []*follower
+	followed followCache
 }
 
 // New builds a Watcher from a loaded configuration and an open state store.
