@@ -91,3 +91,21 @@ func TestMergeEqualsWhole(t *testing.T) {
 		t.Errorf("merged Top %+v, whole %+v", b, a)
 	}
 }
+
+// A name the matches inflect is suggested as its stem with *, and its
+// forms are listed, most frequent first.
+func TestTopPastesInflectedNamesAsPrefix(t *testing.T) {
+	bg, fg := NewBackground(), NewForeground()
+	for _, title := range []string{"Суд арестовал Евгения Белоусова", "Адвокат Белоусова обжаловал арест", "Защита Белоусов заявила"} {
+		terms := Names(Item{Title: title})
+		bg.Add(terms)
+		fg.Add(Ref{Title: title}, terms)
+	}
+	for range 10 {
+		bg.Add(Names(Item{Title: "Погода в Москве"}))
+	}
+	top := Top(fg, bg, 2, 5)
+	if len(top) == 0 || top[0].Paste != "Белоус*" || !slices.Equal(top[0].Forms, []string{"Белоусова", "Белоусов"}) {
+		t.Errorf("Top = %+v, want Белоус* with forms Белоусова, Белоусов", top)
+	}
+}

@@ -283,7 +283,7 @@ func printSuggestion(w io.Writer, topic string, since time.Time, s watch.Suggest
 		return err
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "TERM\tMATCHES\tALL\tSCORE\tFORMS\tEXAMPLE")
+	fmt.Fprintln(tw, "TERM\tMATCHES\tALL\tSCORE\tFORMS\tEXAMPLES")
 	var paste []string
 	for _, t := range s.Terms {
 		name := t.Paste
@@ -292,13 +292,15 @@ func printSuggestion(w io.Writer, topic string, since time.Time, s watch.Suggest
 		} else {
 			paste = append(paste, t.Paste)
 		}
-		example := ""
-		if len(t.Examples) > 0 {
-			example = strconv.Quote(t.Examples[0].Title)
-			if src := t.Examples[0].Source; src != "" {
-				example += " (" + src + ")"
+		var examples []string
+		for _, ex := range t.Examples[:min(len(t.Examples), 2)] {
+			e := strconv.Quote(ex.Title)
+			if ex.Source != "" {
+				e += " (" + ex.Source + ")"
 			}
+			examples = append(examples, e)
 		}
+		example := strings.Join(examples, "; ")
 		fmt.Fprintf(tw, "%s\t%d/%d\t%d/%d\t%.2f\t%s\t%s\n", name, t.FG, t.FGDocs, t.BG, t.BGDocs, t.Score,
 			strings.Join(t.Forms, ", "), example)
 	}
