@@ -102,6 +102,9 @@ func TestSearchArchive(t *testing.T) {
 	if len(got) != 2 || got[0].Title != "Kartavykh moved to house arrest" || got[0].Source != "outlet" || got[0].Terms[0] != "Kartavykh" {
 		t.Errorf("search --json: %+v", got)
 	}
+	if r := watcher(t, dir, nil, "status"); r.code != exitOK || !strings.Contains(r.stdout, "\narchive: 1 chunks, ") {
+		t.Errorf("status does not describe the archive: exit %d\n%s", r.code, r.stdout)
+	}
 	if r := watcher(t, dir, nil, "search", "--until", "2020-01-01", "Kartavykh"); r.code != exitOK || r.stdout != "0 items\n" {
 		t.Errorf("search before anything was read: exit %d, %q", r.code, r.stdout)
 	}

@@ -63,6 +63,10 @@ func printStatus(w io.Writer, sources []config.Source, store *state.Store) error
 	}
 	fmt.Fprintf(w, "\nstate %s: %d seen items, %d bytes; digests: %d pending, %d parked, %d delivered\n",
 		store.Path(), st.Seen, st.FileSize, st.Pending, st.Parked, st.Delivered)
+	if as, err := store.ArchiveStats(); err == nil && as.Chunks > 0 {
+		fmt.Fprintf(w, "archive: %d chunks, %d bytes, read from %s to %s\n",
+			as.Chunks, as.Bytes, as.Oldest.Format(time.RFC3339), as.Newest.Format(time.RFC3339))
+	}
 	for _, d := range digests {
 		if d.Delivered() {
 			continue
