@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/klauspost/compress/zstd"
@@ -56,12 +57,22 @@ type Archived struct {
 	Seen time.Time `json:"-"`
 }
 
-// The shared encoder and decoder: EncodeAll and DecodeAll are safe for
-// concurrent use, and building either costs far more than a chunk.
-var (
-	zenc, _ = zstd.NewWriter(nil, zstd.WithEncoderConcurrency(1))
-	zdec, _ = zstd.NewReader(nil, zstd.WithDecoderConcurrency(0), zstd.WithDecoderMaxMemory(maxChunkDecoded))
-)
+// codec returns the shared encoder and decoder, built on first use:
+// EncodeAll and DecodeAll are safe for concurrent use, and building either
+// costs far more than a chunk. The decoder works one block at a time, as
+// chunks are small; a process that never touches the archive builds
+// neither.
+var codec = sync.OnceValues(func() (*zstd.Encoder, *zstd.Decoder) {
+	enc, err := zstd.NewWriter(nil, zstd.WithEncoderConcurrency(1))
+	if err != nil {
+		panic(fmt.Sprintf("zstd encoder: %v", err)) // only bad options fail
+	}
+	dec, err := zstd.NewReader(nil, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxMemory(maxChunkDecoded))
+	if err != nil {
+		panic(fmt.Sprintf("zstd decoder: %v", err))
+	}
+	return enc, dec
+})
 
 // archiveKey is the key of a chunk written at t with sequence seq.
 func archiveKey(t time.Time, seq uint64) []byte {
@@ -89,7 +100,8 @@ func putArchive(tx *bolt.Tx, items []Archived, now time.Time) error {
 		if err != nil {
 			return fmt.Errorf("encode archive chunk: %w", err)
 		}
-		val := zenc.EncodeAll(raw, []byte{archiveFormat})
+		enc, _ := codec()
+		val := enc.EncodeAll(raw, []byte{archiveFormat})
 		seq, err := b.NextSequence()
 		if err != nil {
 			return fmt.Errorf("archive: %w", err)
@@ -107,7 +119,8 @@ func decodeChunk(k, v []byte) ([]Archived, error) {
 	if len(v) == 0 || v[0] != archiveFormat {
 		return nil, errors.New("unknown chunk format")
 	}
-	raw, err := zdec.DecodeAll(v[1:], nil)
+	_, dec := codec()
+	raw, err := dec.DecodeAll(v[1:], nil)
 	if err != nil {
 		return nil, fmt.Errorf("decompress: %w", err)
 	}
