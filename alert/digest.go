@@ -49,6 +49,9 @@ type Entry struct {
 	// Earlier, when set, is the story an earlier digest sent that this
 	// entry adds to: the entry is a later report of it, not a new story.
 	Earlier *Report `json:",omitempty"`
+	// Related, when set, marks an item the topic's query did not match
+	// but that resembles the topic's earlier matches, and says how.
+	Related *Related `json:",omitempty"`
 }
 
 // Report names one report of a story: who ran it, where and under what
@@ -57,6 +60,16 @@ type Report struct {
 	Title, URL, Source string
 	Published          time.Time
 }
+
+// Related explains a related item: the significant terms it shares with
+// the topic's earlier matches, and those matches.
+type Related struct {
+	Terms []string
+	Like  []Ref
+}
+
+// Ref is an earlier item a related one is like.
+type Ref struct{ Title, URL, Source string }
 
 // Count returns the number of items in all topics.
 func (d Digest) Count() int {

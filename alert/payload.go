@@ -35,6 +35,8 @@ type payloadItem struct {
 	// AdditionTo: the story an earlier digest sent that this item is a
 	// later report of; the earlier story is not repeated as an item.
 	AdditionTo *payloadReport `json:"addition_to,omitempty"`
+	// Related is present only on related items (see Entry.Related).
+	Related *payloadRelated `json:"related,omitempty"`
 }
 
 type payloadReport struct {
@@ -46,6 +48,32 @@ type payloadReport struct {
 
 func newPayloadReport(r Report) payloadReport {
 	return payloadReport{Source: clean(r.Source), URL: clean(r.URL), Title: clean(r.Title), Published: rfc3339(r.Published)}
+}
+
+type payloadRelated struct {
+	Terms []string     `json:"terms"`
+	Like  []payloadRef `json:"like"`
+}
+
+type payloadRef struct {
+	Title  string `json:"title"`
+	URL    string `json:"url"`
+	Source string `json:"source"`
+}
+
+// encodeRelated cleans a related item's explanation for the payload.
+func encodeRelated(r *Related) *payloadRelated {
+	if r == nil {
+		return nil
+	}
+	p := &payloadRelated{Terms: []string{}, Like: []payloadRef{}}
+	for _, t := range r.Terms {
+		p.Terms = append(p.Terms, clean(t))
+	}
+	for _, l := range r.Like {
+		p.Like = append(p.Like, payloadRef{Title: clean(l.Title), URL: clean(l.URL), Source: clean(l.Source)})
+	}
+	return p
 }
 
 // encodePayload returns the JSON body for d: every topic in order, every
@@ -63,6 +91,7 @@ func encodePayload(d Digest) ([]byte, error) {
 				Source:    clean(e.Source),
 				Published: rfc3339(e.Published),
 				Snippet:   clean(e.Snippet),
+				Related:   encodeRelated(e.Related),
 			}
 			for _, r := range e.Also {
 				pi.Also = append(pi.Also, newPayloadReport(r))

@@ -37,6 +37,8 @@ type entryView struct {
 	Title, Meta, URL, Snippet string
 	// Source and Published are the parts of Meta ("" when unknown).
 	Source, Published string
+	// Related explains a related item; empty for a match.
+	Related string
 	// Link is URL when it is safe to link (http or https), else empty.
 	Link string
 	// Also: the other reports of the story; Earlier: the story sent
@@ -108,6 +110,7 @@ func newEntryView(e Entry) entryView {
 		r := newReportView(*e.Earlier)
 		ev.Earlier = &r
 	}
+	ev.Related = relatedText(e.Related)
 	return ev
 }
 
@@ -117,4 +120,25 @@ func formatTime(t time.Time) string {
 		return ""
 	}
 	return t.UTC().Format(timeLayout)
+}
+
+// relatedText says why a related item is in the digest, e.g.
+// `related: shares Kartavykh, Belousov with "Court in Baku …" (APA)`.
+func relatedText(r *Related) string {
+	if r == nil {
+		return ""
+	}
+	terms := make([]string, len(r.Terms))
+	for i, t := range r.Terms {
+		terms[i] = clean(t)
+	}
+	likes := make([]string, 0, len(r.Like))
+	for _, l := range r.Like {
+		s := "\u201c" + truncate(clean(l.Title), 120) + "\u201d"
+		if src := clean(l.Source); src != "" {
+			s += " (" + src + ")"
+		}
+		likes = append(likes, s)
+	}
+	return "related: shares " + strings.Join(terms, ", ") + " with " + strings.Join(likes, "; ")
 }

@@ -151,6 +151,8 @@ type Topic struct {
 	Query    string   `yaml:"query"`
 	Exclude  []string `yaml:"exclude,omitempty"`
 	MinTerms int      `yaml:"min_terms,omitempty"`
+	// Follow, when set, delivers related items too (see Follow).
+	Follow *Follow `yaml:"follow,omitempty"`
 	// Line, QueryLine and ExcludeLines locate the topic's entry, its
 	// query and each exclude in the file, so that errors found later
 	// (when the matcher compiles the topic) can name the line.

@@ -38,6 +38,7 @@ func (d *decoder) topic(key string, n *yaml.Node) Topic {
 		"query":     d.str(&t.Query),
 		"exclude":   d.stringList(&t.Exclude, &t.ExcludeLines),
 		"min_terms": d.integer(&t.MinTerms, 0),
+		"follow":    d.follow(&t.Follow),
 	})
 	if !d.entry(n, key) {
 		return Topic{}

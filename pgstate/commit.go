@@ -43,6 +43,9 @@ func (s *Store) Commit(ctx context.Context, b state.Batch) error {
 		if err := putRecent(ctx, tx, b.Recent, now); err != nil {
 			return err
 		}
+		if err := putArchive(ctx, tx, b, now); err != nil {
+			return err
+		}
 		if b.Digest == nil {
 			return nil
 		}

@@ -15,7 +15,7 @@ import (
 // word, so Commit refuses a value that sets one (ErrNotKept), and a test
 // fails until the field has a column here.
 var kept = map[reflect.Type][]string{
-	reflect.TypeFor[state.Batch](): {"Sources", "Seen", "Touched", "Digest", "More", "DigestSources", "Recent", "Stories"},
+	reflect.TypeFor[state.Batch](): {"Sources", "Seen", "Touched", "Digest", "More", "DigestSources", "Recent", "Stories", "Archive"},
 	reflect.TypeFor[state.Source](): {"Initialized", "ETag", "LastModified", "LastSuccess", "LastAttempt", "LastError",
 		"Failures", "NextAttempt", "NotReached", "ArticleTries", "FailingSince", "HealthReported"},
 	reflect.TypeFor[state.Digest]():   {"ID", "Created", "Payload", "Sinks", "Merged"},

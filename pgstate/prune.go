@@ -33,8 +33,8 @@ func (s *Store) PruneEvery(ctx context.Context, before time.Time, every time.Dur
 
 // Prune forgets seen keys whose time is before before, deletes digests
 // delivered to every sink and created before it (a digest still pending
-// or parked for any sink is kept, whatever its age), and forgets the
-// stories sent before it. One
+// or parked for any sink is kept, whatever its age), forgets the
+// stories sent before it and the items archived before it. One
 // transaction, which also records when it ran.
 func (s *Store) Prune(ctx context.Context, before time.Time) (removedSeen, removedDigests int, err error) {
 	// A seen time t (whole seconds) is before before when t < cutoff.
@@ -55,6 +55,9 @@ func (s *Store) Prune(ctx context.Context, before time.Time) (removedSeen, remov
 		}
 		removedDigests = int(tag.RowsAffected())
 		if err := pruneStories(ctx, tx, before); err != nil {
+			return err
+		}
+		if err := pruneArchive(ctx, tx, before); err != nil {
 			return err
 		}
 		_, err = tx.Exec(ctx, `INSERT INTO meta (key, value) VALUES ($1, $2)

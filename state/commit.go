@@ -19,6 +19,9 @@ type Batch struct {
 	// to now (at most once a day), so Prune never forgets a key a feed
 	// still carries. Keys not yet seen are ignored.
 	Touched map[string][]string
+	// Archive maps a source to the items of it that the cycle read, to
+	// keep in the archive (see ArchiveRange) with the source's keys.
+	Archive map[string][]Archived
 	// Digest is a new digest to hold as pending, or nil.
 	Digest *Digest
 	// More are further new digests, written in Digest's transaction (a
@@ -100,6 +103,15 @@ func (b Batch) write(tx *bolt.Tx, now time.Time) error {
 	if err := putRecent(tx, b.Recent, now); err != nil {
 		return err
 	}
+	// The sources' items go into shared chunks, in source order: the
+	// larger a chunk, the more the compressor finds that items share.
+	var archive []Archived
+	for _, src := range sortedKeys(b.Archive) {
+		archive = append(archive, b.Archive[src]...)
+	}
+	if err := putArchive(tx, archive, now); err != nil {
+		return err
+	}
 	if b.Digest == nil {
 		return nil
 	}
@@ -132,6 +144,11 @@ func (b Batch) validate() error {
 					return fmt.Errorf("source %q: item key of %d bytes (want 1 to %d)", src, len(k), maxKeyLen)
 				}
 			}
+		}
+	}
+	for src := range b.Archive {
+		if src == "" {
+			return errors.New("archived items for a source with an empty name")
 		}
 	}
 	for _, st := range b.Stories {

@@ -40,7 +40,8 @@ func (s *Store) PruneEvery(before time.Time, every time.Duration) (ran bool, rem
 }
 
 // Prune forgets seen keys whose time is before before, deletes delivered
-// digests created before it, and forgets the stories sent before it. Digests still pending or parked for
+// digests created before it, forgets the stories sent before it, and
+// deletes the archive's items archived before it. Digests still pending or parked for
 // any sink are kept, whatever their age. It runs in one transaction, and
 // records when it ran (see PruneEvery).
 func (s *Store) Prune(before time.Time) (removedSeen, removedDigests int, err error) {
@@ -53,6 +54,9 @@ func (s *Store) Prune(before time.Time) (removedSeen, removedDigests int, err er
 			return err
 		}
 		if _, err := pruneStories(tx, before); err != nil {
+			return err
+		}
+		if _, err := pruneArchive(tx, before); err != nil {
 			return err
 		}
 		return tx.Bucket(bucketMeta).Put(keyPruned, encodeTime(s.now()))

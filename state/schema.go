@@ -45,7 +45,7 @@ func (s *Store) prepare() error {
 		if err != nil {
 			return err
 		}
-		for _, name := range [][]byte{bucketMeta, bucketSources, bucketSeen, bucketDigests} {
+		for _, name := range [][]byte{bucketMeta, bucketSources, bucketSeen, bucketDigests, bucketArchive} {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return fmt.Errorf("create bucket %s: %w", name, err)
 			}

@@ -15,6 +15,9 @@ const DefaultMaxTxKeys = 4096
 // then the digest with its sources. A batch within limit is returned whole.
 func (b Batch) split(limit int) []Batch {
 	names := b.sourceNames()
+	// An archived item is also one of the source's seen keys, so the
+	// archive adds no cost of its own: a chunk of 256 items is a few
+	// hundred KiB of pages at most.
 	cost := func(name string) int { return 1 + len(b.Seen[name]) + len(b.Touched[name]) }
 	total := 0
 	for _, n := range names {
@@ -56,6 +59,9 @@ func (b Batch) split(limit int) []Batch {
 	return append(parts, last)
 }
 
+// sortedKeys returns the keys of m in order, so writes are deterministic.
+func sortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }
+
 // sourceNames returns every source b writes anything for, sorted.
 func (b Batch) sourceNames() []string {
 	set := make(map[string]bool, len(b.Sources))
@@ -65,6 +71,9 @@ func (b Batch) sourceNames() []string {
 		}
 	}
 	for n := range b.Sources {
+		set[n] = true
+	}
+	for n := range b.Archive {
 		set[n] = true
 	}
 	return slices.Sorted(maps.Keys(set))
@@ -83,6 +92,12 @@ func (b *Batch) take(from Batch, name string) {
 			b.Seen = map[string][]string{}
 		}
 		b.Seen[name] = keys
+	}
+	if items, ok := from.Archive[name]; ok {
+		if b.Archive == nil {
+			b.Archive = map[string][]Archived{}
+		}
+		b.Archive[name] = items
 	}
 	if keys, ok := from.Touched[name]; ok {
 		if b.Touched == nil {

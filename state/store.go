@@ -1,11 +1,13 @@
 // Package state is the watcher's memory between cycles, kept in one bbolt
 // file: what each source last answered (validators and health), which item
 // keys each source has already shown, the digests waiting for delivery,
-// and the stories digests sent (so a later report of one is an addition).
+// and the stories digests sent (so a later report of one is an addition),
+// and an archive of the items read (see ArchiveRange).
 //
 // It imports nothing from the rest of the project: item keys arrive as
-// strings and digests as opaque bytes, so crawl's and alert's types never
-// reach this package. All writes of a cycle go through one Commit.
+// strings, digests as opaque bytes and archived items as the package's own
+// Archived, so crawl's and alert's types never reach this package. All
+// writes of a cycle go through one Commit.
 package state
 
 import (

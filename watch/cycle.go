@@ -33,6 +33,7 @@ type Summary struct {
 	Deferred    int // new items kept unseen until their article page can be read
 	New         int // items not seen before
 	Matched     int // new items that matched at least one topic
+	Related     int // new items delivered only as related to a topic that follows its story
 	Sent        int // digest deliveries accepted by a sink
 	SendFailed  int // digest deliveries that failed (kept for the next cycle)
 	Parked      int // deliveries given up after the configured attempts
@@ -83,6 +84,8 @@ type sourceOutcome struct {
 	// health, when set, names the source in this cycle's digest as
 	// failing or recovered; its state is written with the digest.
 	health *healthReport
+	// newItems counts the fresh items a flush archived and let go of.
+	newItems int
 }
 
 // Cycle runs one full cycle: fetch, filter, match, store, deliver. Source
@@ -93,6 +96,7 @@ func (w *Watcher) Cycle(ctx context.Context) (Summary, error) {
 	start := w.now()
 	sum := Summary{Sources: len(w.cfg.Sources)}
 
+	w.follow = w.loadFollowers()
 	budget := w.budget()
 	crawlCtx, cancel := context.WithTimeoutCause(ctx, budget, budgetError{budget})
 	outcomes, err := w.crawlAll(crawlCtx)
@@ -412,8 +416,9 @@ func (w *Watcher) crawlOne(ctx context.Context, o *sourceOutcome) {
 	// processors; the matcher is safe for concurrent use.
 	for _, it := range o.fresh {
 		hits := w.matcher.Match(matchItem(it))
-		if len(hits) > 0 {
-			o.hits = append(o.hits, matched{item: it, hits: hits})
+		rel := relate(w.follow, it, hits)
+		if len(hits) > 0 || len(rel) > 0 {
+			o.hits = append(o.hits, matched{item: it, hits: hits, related: rel})
 		}
 	}
 }
@@ -530,6 +535,9 @@ func (w *Watcher) backoff(n int, retryAfter time.Duration) time.Duration {
 type matched struct {
 	item item.Item
 	hits []match.Hit
+	// related holds, per topic that follows its story and missed the
+	// item, why the item is related to it.
+	related map[string]match.Relation
 }
 
 // collect gathers the matches of every source and fills the summary's
@@ -566,10 +574,15 @@ func (w *Watcher) collect(outcomes []*sourceOutcome, sum *Summary) []matched {
 			sum.NotModified++
 		}
 		sum.OK++
-		sum.New += len(o.fresh)
+		sum.New += len(o.fresh) + o.newItems
 		sum.Deferred += o.deferred
 		countMatches(o, sum)
 		out = append(out, o.hits...)
+		for _, m := range o.hits {
+			if len(m.hits) == 0 {
+				sum.Related++
+			}
+		}
 	}
 	sum.Matched = len(out)
 	return out

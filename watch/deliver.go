@@ -25,7 +25,8 @@ import (
 // twice. A crash between transactions leaves some sources as they were;
 // the next cycle reads them again.
 func (w *Watcher) commit(outcomes []*sourceOutcome, hits []matched) error {
-	b := state.Batch{Sources: map[string]state.Source{}, Seen: map[string][]string{}, Touched: map[string][]string{}}
+	b := state.Batch{Sources: map[string]state.Source{}, Seen: map[string][]string{}, Touched: map[string][]string{},
+		Archive: map[string][]state.Archived{}}
 	carried := map[string]bool{}
 	for _, o := range outcomes {
 		if (o.skip && o.health == nil) || o.interrupted || o.flushed {
@@ -37,6 +38,9 @@ func (w *Watcher) commit(outcomes []*sourceOutcome, hits []matched) error {
 		}
 		if len(o.touched) > 0 {
 			b.Touched[o.src.Name] = o.touched
+		}
+		if len(o.fresh) > 0 {
+			b.Archive[o.src.Name] = archiveItems(o.fresh)
 		}
 		if len(o.hits) > 0 || o.health != nil {
 			carried[o.src.Name] = true
@@ -75,6 +79,7 @@ func (w *Watcher) commit(outcomes []*sourceOutcome, hits []matched) error {
 // retried.
 func (w *Watcher) digest(hits []matched, health *digestHealth) ([]*state.Digest, []state.Story, error) {
 	reports := make(map[string][]report)
+	related := make(map[string][]alert.Entry) // by topic: items the query missed (see follow.go)
 	now := w.now().UTC()
 	h := sha256.New()
 	h.Write([]byte(now.Format(time.RFC3339Nano)))
@@ -91,6 +96,16 @@ func (w *Watcher) digest(hits []matched, health *digestHealth) ([]*state.Digest,
 				Snippet:   hit.Snippet,
 			}, print: p})
 		}
+		for topic, rel := range m.related {
+			related[topic] = append(related[topic], alert.Entry{
+				Title:     m.item.Title,
+				URL:       m.item.URL,
+				Source:    m.item.Source,
+				Published: m.item.Published,
+				Snippet:   relatedSnippet(m.item),
+				Related:   relatedEntry(rel),
+			})
+		}
 	}
 	health.hash(h)
 	topics := make([]string, len(w.cfg.Topics))
@@ -98,6 +113,11 @@ func (w *Watcher) digest(hits []matched, health *digestHealth) ([]*state.Digest,
 		topics[i] = t.ID
 	}
 	groups, stories := groupStories(w.log, reports, topics, w.sentStories(now))
+	// Related items are entries of their own, after the topic's matches:
+	// each is explained by the matches it resembles, not grouped with them.
+	for topic, es := range related {
+		groups[topic] = append(groups[topic], es...)
+	}
 	// The id starts with the time in milliseconds, so digests are stored
 	// in the order they are made: a new one goes at the end of the state
 	// file's B-tree, beside the last, and neither it nor a delivery

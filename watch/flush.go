@@ -69,6 +69,7 @@ func (f *flusher) run() {
 		for _, o := range batch {
 			o.flushed = true
 			o.seen, o.touched = nil, nil
+			o.newItems, o.fresh = len(o.fresh), nil // archived: let go of the text
 		}
 	}
 }

@@ -181,6 +181,12 @@ type webhookItem struct {
 		URL    string `json:"url"`
 		Title  string `json:"title"`
 	} `json:"also"`
+	Related *struct {
+		Terms []string `json:"terms"`
+		Like  []struct {
+			Title, URL, Source string
+		} `json:"like"`
+	} `json:"related"`
 	AdditionTo *struct {
 		Source string `json:"source"`
 		URL    string `json:"url"`

@@ -51,6 +51,10 @@ type Watcher struct {
 	routes   map[string][]string // sink name: the topics it takes (none: all)
 	log      *slog.Logger
 	now      func() time.Time
+	// follow holds this cycle's profiles of the topics that follow
+	// their story (see follow.go).
+	follow   []*follower
+	followed followCache
 }
 
 // New builds a Watcher from a loaded configuration and an open state store.

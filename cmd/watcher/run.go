@@ -26,6 +26,12 @@ Usage:
   watcher match [flags] [--explain] < items.jsonl
                                     match JSON lines (id, title, summary, body,
                                     lang, source, published) against the topics
+  watcher match --archive --topic ID [--since D] [--until D] [--explain] [--json]
+                                    what the topic would have sent from the archive
+  watcher search [flags] [--since D] [--until D] [--explain] [--json] QUERY
+                                    run a query over the archive, newest first
+  watcher suggest --topic ID [--since D] [--terms N]
+                                    significant terms of the topic's recent matches
   watcher status [flags]            show source health and pending digests
   watcher preview [flags] [--format text|html|json]
                                     show the next digest without sending it
@@ -45,6 +51,7 @@ Flags:
   --log-format FMT    text or json (default text)
   --cpuprofile FILE   write a CPU profile (go tool pprof) of the run
   --memprofile FILE   write an allocation profile at exit
+  --since, --until D  a date (2025-06-27), an RFC 3339 time, or an age (72h, 30d)
 
 Exit codes: 0 success; 1 a run failed (state file, a digest that was not
 delivered and is kept for the next run, or no source could be read: each
@@ -64,6 +71,7 @@ type globals struct {
 	format    string
 	cpuProf   string
 	memProf   string
+	arch      archiveFlags
 }
 
 // run is the whole program behind main: it parses the arguments, builds the
@@ -91,27 +99,31 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		fs.StringVar(&g.cpuProf, "cpuprofile", "", "write a CPU profile to this file")
 		fs.StringVar(&g.memProf, "memprofile", "", "write an allocation profile to this file at exit")
 	}
-	if cmd == "match" {
+	if cmd == "match" || cmd == "search" {
 		fs.BoolVar(&g.explain, "explain", false, "explain per item and topic")
 	}
 	if cmd == "preview" {
 		fs.StringVar(&g.format, "format", "text", "text, html or json")
 	}
+	addArchiveFlags(fs, cmd, &g.arch)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitOK
 		}
 		return exitUsage
 	}
-	var sinkName string
-	if cmd == "test-sink" {
+	var sinkName, query string
+	switch cmd {
+	case "test-sink":
 		var err error
 		if sinkName, err = sinkArg(fs); err != nil {
 			fmt.Fprintf(stderr, "watcher: test-sink: %v\n\n%s", err, usage)
 			return exitUsage
 		}
+	case "search":
+		query = strings.Join(fs.Args(), " ")
 	}
-	if fs.NArg() > 0 {
+	if cmd != "search" && fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "watcher: unexpected argument %q\n\n%s", fs.Arg(0), usage)
 		return exitUsage
 	}
@@ -132,7 +144,14 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case "check":
 		return runCheck(g, stdout, stderr)
 	case "match":
+		if g.arch.archive {
+			return runMatchArchive(g, stdout, stderr)
+		}
 		return runMatch(g, stdin, stdout, stderr)
+	case "search":
+		return runSearch(g, query, stdout, stderr)
+	case "suggest":
+		return runSuggest(g, stdout, stderr)
 	case "status":
 		return runStatus(g, stdout, stderr)
 	case "preview":

@@ -55,7 +55,15 @@ func printStatus(w io.Writer, sources []config.Source, sinks []string, store *st
 	if err != nil {
 		return err
 	}
-	return st.WriteText(w)
+	if err := st.WriteText(w); err != nil {
+		return err
+	}
+	if as, err := store.ArchiveStats(); err == nil && as.Chunks > 0 {
+		_, err = fmt.Fprintf(w, "archive: %d chunks, %d bytes, read from %s to %s\n",
+			as.Chunks, as.Bytes, as.Oldest.Format(time.RFC3339), as.Newest.Format(time.RFC3339))
+		return err
+	}
+	return nil
 }
 
 // statusOf reads the status table's data from the state file: the one

@@ -101,6 +101,9 @@ func cycle(ctx context.Context, w *watch.Watcher, log *slog.Logger) (watch.Summa
 	if sum.SourcesFailing+sum.SourcesRecovered > 0 {
 		attrs = append(attrs, "sources_failing_reported", sum.SourcesFailing, "sources_recovered_reported", sum.SourcesRecovered)
 	}
+	if sum.Related > 0 {
+		attrs = append(attrs, "related", sum.Related)
+	}
 	if len(sum.Failures) > 0 {
 		// The names, so the one line says which sources to look at; each
 		// cause is on its own "source failed" line above.
