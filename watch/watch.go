@@ -18,7 +18,6 @@ import (
 	"github.com/watcher-news/watcher/config"
 	"github.com/watcher-news/watcher/crawl"
 	"github.com/watcher-news/watcher/match"
-	"github.com/watcher-news/watcher/state"
 )
 
 // Options are the run-time parts of a Watcher that do not come from the
@@ -41,7 +40,7 @@ type Options struct {
 // cycles (the daemon's cron chain skips a tick while one runs).
 type Watcher struct {
 	cfg     *config.Config
-	store   *state.Store
+	store   Store
 	fetcher *crawl.Fetcher
 	matcher *match.Matcher
 	sinks   []alert.Notifier
@@ -55,7 +54,7 @@ type Watcher struct {
 
 // New builds a Watcher from a loaded configuration and an open state store.
 // The store stays owned by the caller, who closes it after the last cycle.
-func New(cfg *config.Config, store *state.Store, opts Options) (*Watcher, error) {
+func New(cfg *config.Config, store Store, opts Options) (*Watcher, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
