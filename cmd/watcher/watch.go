@@ -27,7 +27,7 @@ func runWatch(ctx context.Context, g globals, stdout io.Writer, log *slog.Logger
 		log.Error("invalid configuration", "err", err)
 		return exitUsage
 	}
-	store, err := state.Open(cfg.State, state.Options{})
+	store, err := openStore(ctx, cfg, state.Options{})
 	if err != nil {
 		log.Error("open state", "err", err)
 		return exitFailed
@@ -40,9 +40,10 @@ func runWatch(ctx context.Context, g globals, stdout io.Writer, log *slog.Logger
 	}
 	mon := newMonitor(cfg, log)
 	if !g.once {
-		// The daemon opens the state file for each cycle; opening it
-		// here checked it at start (a damaged or held file is exit 1),
-		// and filled what the HTTP listener serves first.
+		// The daemon opens the state for each cycle; opening it here
+		// checked it at start (a damaged or held file, or a database
+		// out of reach, is exit 1), and filled what the HTTP listener
+		// serves first.
 		mon.refresh(ctx, cfg, store, nil, nil)
 		if err := store.Close(); err != nil {
 			log.Error("close state", "err", err)
