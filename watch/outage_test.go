@@ -75,7 +75,9 @@ func testDeliveryBackoffAndParking(t *testing.T, newEnv envMaker) {
 // TestDeliveryInterruptedIsNotAnAttempt: a shutdown while a digest is
 // being delivered does not count against the sink; the digest stays
 // pending and goes out, with its id, on the next cycle.
-func TestDeliveryInterruptedIsNotAnAttempt(t *testing.T) { onEachStore(t, testDeliveryInterruptedIsNotAnAttempt) }
+func TestDeliveryInterruptedIsNotAnAttempt(t *testing.T) {
+	onEachStore(t, testDeliveryInterruptedIsNotAnAttempt)
+}
 
 func testDeliveryInterruptedIsNotAnAttempt(t *testing.T, newEnv envMaker) {
 	s := newSite(t)

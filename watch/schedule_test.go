@@ -85,7 +85,9 @@ func kartavykh(id string, at time.Time) story {
 // a virtual day while the feed adds an item an hour (and a story no topic
 // wants); the desk gets one mail at 08:00 with every matched item of the
 // day, each once, nothing before it, and nothing again after it.
-func TestDailyDigestGathersADayOfCrawls(t *testing.T) { onEachStore(t, testDailyDigestGathersADayOfCrawls) }
+func TestDailyDigestGathersADayOfCrawls(t *testing.T) {
+	onEachStore(t, testDailyDigestGathersADayOfCrawls)
+}
 
 func testDailyDigestGathersADayOfCrawls(t *testing.T, newEnv envMaker) {
 	s := newSite(t)
