@@ -35,6 +35,9 @@ Usage:
                                     (reads the state, never writes it)
   watcher sources import FILE.opml  print OPML subscriptions as sources: entries
   watcher sources export [flags]    print the feed sources as OPML 2.0
+  watcher state copy --from STATE --to STATE [--force]
+                                    copy a state (file or postgres:// URL)
+                                    into an empty one, times and all
   watcher test-sink [flags] NAME    send a test message to one sink now
                                     (exit 0 delivered, 1 not delivered)
   watcher version                   print the version
@@ -78,6 +81,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runFetch(ctx, args, stdout, stderr)
 	case "sources":
 		return runSources(args, stdin, stdout, stderr)
+	case "state":
+		return runState(ctx, args, stdout, stderr)
 	}
 	var g globals
 	fs := flag.NewFlagSet("watcher", flag.ContinueOnError)
