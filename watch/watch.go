@@ -33,6 +33,9 @@ type Options struct {
 	Version string
 	// Robots overrides the configured robots.txt policy when not nil.
 	Robots *bool
+	// Replica names this watcher among several sharing a PostgreSQL
+	// state (see replica.go); empty for a watcher alone on its state.
+	Replica string
 }
 
 // Watcher holds everything a cycle needs. Build it once with New and call
@@ -50,6 +53,7 @@ type Watcher struct {
 	routes   map[string][]string // sink name: the topics it takes (none: all)
 	log      *slog.Logger
 	now      func() time.Time
+	name     string // Options.Replica
 }
 
 // New builds a Watcher from a loaded configuration and an open state store.
@@ -90,6 +94,7 @@ func New(cfg *config.Config, store Store, opts Options) (*Watcher, error) {
 		routes:   routes,
 		log:      opts.Logger,
 		now:      opts.Now,
+		name:     opts.Replica,
 	}, nil
 }
 

@@ -198,7 +198,7 @@ func (d *daemonRun) runCycle(cfg *config.Config, w *watch.Watcher) (sum watch.Su
 			d.log.Error("cycle panicked", "err", err)
 		}
 	}()
-	store, err := openStore(d.ctx, cfg, state.Options{Timeout: stateWait})
+	store, err := openStore(d.ctx, cfg, state.Options{Timeout: stateWait}, d.g.replica)
 	if err != nil {
 		d.log.Error("cycle not run: open state", "err", err)
 		return watch.Summary{}, err
@@ -226,7 +226,7 @@ func (d *daemonRun) reload() {
 	cfg, err := loadConfig(d.g.config)
 	var w *watch.Watcher
 	if err == nil {
-		w, err = watch.New(cfg, nil, watchOptions(d.log, d.stdout))
+		w, err = watch.New(cfg, nil, watchOptions(d.log, d.stdout, d.g.replica))
 	}
 	if err == nil {
 		err = d.schedule(cfg)

@@ -40,7 +40,7 @@ func runPreview(g globals, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "watcher: preview: nothing to preview: no state file %s yet (no cycle has run)\n", cfg.State)
 		return exitOK
 	}
-	store, err := openStore(context.Background(), cfg, state.Options{})
+	store, err := openStore(context.Background(), cfg, state.Options{}, "")
 	if err != nil {
 		fmt.Fprintf(stderr, "watcher: %v\n", err)
 		return exitFailed

@@ -46,6 +46,10 @@ Flags:
   --config FILE       configuration file (default config.yaml)
   --log-level LEVEL   debug, info, warn or error (default info)
   --log-format FMT    text or json (default text)
+  --replica NAME      run (--once or the daemon) as one of several watchers
+                      sharing a postgres:// state: each cycle fetches only
+                      the due sources no other replica has, and only the
+                      replica holding the sender lock delivers
   --cpuprofile FILE   write a CPU profile (go tool pprof) of the run
   --memprofile FILE   write an allocation profile at exit
 
@@ -63,6 +67,7 @@ type globals struct {
 	logLevel  string
 	logFormat string
 	once      bool
+	replica   string
 	explain   bool
 	format    string
 	cpuProf   string
@@ -93,6 +98,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	fs.StringVar(&g.logFormat, "log-format", "text", "log format")
 	if cmd == "" {
 		fs.BoolVar(&g.once, "once", false, "run one cycle and exit")
+		fs.StringVar(&g.replica, "replica", "", "run as this replica among several on one PostgreSQL state")
 		fs.StringVar(&g.cpuProf, "cpuprofile", "", "write a CPU profile to this file")
 		fs.StringVar(&g.memProf, "memprofile", "", "write an allocation profile to this file at exit")
 	}
