@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/watcher-news/watcher/internal/pgtest"
 	"github.com/watcher-news/watcher/pgstate"
@@ -111,5 +112,32 @@ func TestPostgresUnreachable(t *testing.T) {
 		if !strings.Contains(r.stderr, "watcher:xxxxx@127.0.0.1") || strings.Contains(r.stderr+r.stdout, "pw-never-shown") {
 			t.Errorf("watcher %s: want the database named without its password:\n%s", args[0], r.stderr)
 		}
+	}
+}
+
+// TestDaemonOnPostgres runs the daemon on a postgres:// state: its cycles
+// deliver a new match once, and `watcher status` reads the database while
+// the daemon runs, without waiting for it.
+func TestDaemonOnPostgres(t *testing.T) {
+	t.Parallel()
+	url := postgres.NewDatabase(t)
+	feed := newNewsFeed(t)
+	feed.add("1|AZAL resumes flights to Grozny")
+	hook, hookURL := newHook(t)
+	dir := t.TempDir()
+	// A one-second schedule, so that the test sees several cycles.
+	writeConfig(t, dir, "schedule: \"@every 1s\"\n"+pgConfig(url, feed.url, hookURL))
+	d := startDaemon(t, dir)
+	d.waitFor(t, 30*time.Second, func(l string) bool { return strings.Contains(l, "cycle done") })
+	feed.add("2|AZAL orders new aircraft")
+	d.waitFor(t, 30*time.Second, func(l string) bool { return strings.Contains(l, "cycle done") && strings.Contains(l, "sent=1") })
+	r := watcher(t, dir, nil, "status")
+	if r.code != exitOK || !strings.Contains(r.stdout, "News") {
+		t.Errorf("status beside the daemon: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	d.waitFor(t, 30*time.Second, func(l string) bool { return strings.Contains(l, "cycle done") })
+	d.stop(t)
+	if items, _, _ := hook.decode(t); len(items) != 1 || items[0].URL != feed.link("2") {
+		t.Errorf("webhook got %+v; want story 2 once", items)
 	}
 }
