@@ -2,10 +2,13 @@ package watch
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"hash/fnv"
 	"slices"
 	"time"
+
+	"github.com/watcher-news/watcher/pgstate"
 )
 
 // Replicas: several watchers on one PostgreSQL state share the work.
@@ -135,38 +138,59 @@ func (w *Watcher) holdUntil(start time.Time) time.Time {
 	return start.Add(scheduleBudget(w.cfg.Schedule, w.cfg.Location, start))
 }
 
-// asSender takes the sender lock for a replica's delivery. ok is false
-// when another replica holds it: that one delivers. With no replica
-// (a bbolt state, or a lone watcher) ok is true and release does nothing.
-func (w *Watcher) asSender(ctx context.Context) (ok bool, release func(), err error) {
-	p := w.replica()
-	if p == nil {
-		return true, func() {}, nil
-	}
-	l, err := p.DB.AcquireSender(ctx, w.name)
-	if err != nil || l == nil {
-		return false, func() {}, err
-	}
-	return true, func() {
-		ctx, cancel := p.call()
-		defer cancel()
-		if err := l.Release(ctx); err != nil {
-			w.log.Warn("release sender lock", "err", err)
-		}
-	}, nil
-}
+// senderCheckEvery is how often a delivering replica confirms it still
+// holds the sender lock (a round trip on the lock's connection).
+const senderCheckEvery = time.Second
 
 // deliverAsSender delivers the pending digests if this watcher may: a
-// replica only while it holds the sender lock.
+// replica only while it holds the sender lock. Should the lock be lost
+// (its connection gone, and with it the lock, which another replica may
+// then take), the delivery is stopped as a shutdown stops it: the send
+// under way counts as no attempt and its digest stays pending, so two
+// replicas do not both go on delivering.
 func (w *Watcher) deliverAsSender(ctx context.Context, sum *Summary) error {
-	send, done, err := w.asSender(ctx)
+	p := w.replica()
+	if p == nil {
+		return w.deliver(ctx, sum)
+	}
+	l, err := p.DB.AcquireSender(ctx, w.name)
 	if err != nil {
 		return fmt.Errorf("take the sender lock: %w", err)
 	}
-	if !send {
+	if l == nil {
 		w.log.Info("digests left to the replica holding the sender lock", "replica", w.name)
 		return nil
 	}
-	defer done()
-	return w.deliver(ctx, sum)
+	dctx, cancel := context.WithCancelCause(ctx)
+	watched := make(chan struct{})
+	go func() {
+		defer close(watched)
+		t := time.NewTicker(senderCheckEvery)
+		defer t.Stop()
+		for {
+			select {
+			case <-dctx.Done():
+				return
+			case <-t.C:
+				if err := l.Check(dctx); err != nil && dctx.Err() == nil {
+					w.log.Error("sender lock lost: delivery stopped, digests stay pending", "err", err)
+					cancel(err)
+					return
+				}
+			}
+		}
+	}()
+	err = w.deliver(dctx, sum)
+	lost := context.Cause(dctx)
+	cancel(nil)
+	<-watched
+	rctx, rcancel := p.call()
+	defer rcancel()
+	if rerr := l.Release(rctx); rerr != nil && !errors.Is(lost, pgstate.ErrSenderLost) {
+		w.log.Warn("release sender lock", "err", rerr)
+	}
+	if errors.Is(lost, pgstate.ErrSenderLost) {
+		return errors.Join(err, lost)
+	}
+	return err
 }
