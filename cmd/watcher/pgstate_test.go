@@ -30,7 +30,7 @@ func pgConfig(state, feed, hook string) string {
 		"topics:\n  - id: azal\n    title: AZAL\n    query: AZAL\n" + webhookAlerts(hook, 3)
 }
 
-// TestOnceOnPostgres runs --once, status, preview and fetch with a
+// TestOnceOnPostgres runs check, --once, status, preview and fetch with a
 // postgres:// state: a first read alerts nothing, the next run delivers
 // the new match once, a third delivers nothing again, the commands read
 // what the cycles wrote, no file is made and no output shows the password.
@@ -52,6 +52,9 @@ func TestOnceOnPostgres(t *testing.T) {
 			t.Fatalf("watcher %s: exit %d\n%s%s", strings.Join(args, " "), r.code, r.stdout, r.stderr)
 		}
 		return r
+	}
+	if r := run("check"); !strings.Contains(r.stdout+r.stderr, "postgres://postgres:xxxxx@127.0.0.1") {
+		t.Errorf("check does not name the database (without its password):\n%s%s", r.stdout, r.stderr)
 	}
 	if r := run("--once"); summaryField(t, r.stderr, "sent") != "0" {
 		t.Errorf("first read sent something:\n%s", r.stderr)
