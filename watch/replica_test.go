@@ -91,3 +91,57 @@ func TestSenderLockLostStopsDelivery(t *testing.T) {
 		t.Errorf("webhook got %q; want the interrupted digest %s once", got, pending[0].ID)
 	}
 }
+
+// TestReplicaHoldsFetchedSources: two replicas on one database and one
+// clock. The first cycle of r1 fetches every source; r2's cycle a minute
+// later fetches none (r1 keeps them until shortly before the next
+// scheduled cycle) and records nothing for them; an hour later r2 takes
+// them all. Every feed is requested once per cycle of the pair.
+func TestReplicaHoldsFetchedSources(t *testing.T) {
+	sites := []*site{newSite(t), newSite(t), newSite(t)}
+	e := newEnvOn(t, pgStore, "  timeout: 5s\n", sources(
+		feedSource("one", sites[0].url("/feed.xml")),
+		feedSource("two", sites[1].url("/feed.xml")),
+		feedSource("three", sites[2].url("/feed.xml")),
+	))
+	replica := func(name string) *watch.Watcher {
+		w, err := watch.New(e.cfg, openTestStore(t, e.cfg, e.clock.Now), watch.Options{
+			Logger: slog.New(slog.DiscardHandler), Now: e.clock.Now, Stdout: &e.stdout, Replica: name})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return w
+	}
+	r1, r2 := replica("r1"), replica("r2")
+	fetches := func() int {
+		n := 0
+		for _, s := range sites {
+			n += s.count("/feed.xml")
+		}
+		return n
+	}
+	ctx := context.Background()
+	steps := []struct {
+		name          string
+		after         time.Duration
+		w             *watch.Watcher
+		ok, elsewhere int
+		fetches       int // in all, after the step
+	}{
+		{"r1 first", time.Hour, r1, 3, 0, 3},
+		{"r2 a minute later", time.Minute, r2, 0, 3, 3},
+		{"r2 an hour later", time.Hour, r2, 3, 0, 6},
+		{"r1 a minute after that", time.Minute, r1, 0, 3, 6},
+	}
+	for _, st := range steps {
+		e.clock.Add(st.after)
+		sum, err := st.w.Cycle(ctx)
+		if err != nil {
+			t.Fatalf("%s: %v", st.name, err)
+		}
+		if sum.OK != st.ok || sum.Elsewhere != st.elsewhere || sum.Failed != 0 || fetches() != st.fetches {
+			t.Errorf("%s: ok %d, elsewhere %d, failed %d, %d fetches in all; want ok %d, elsewhere %d, %d fetches",
+				st.name, sum.OK, sum.Elsewhere, sum.Failed, fetches(), st.ok, st.elsewhere, st.fetches)
+		}
+	}
+}
