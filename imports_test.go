@@ -22,9 +22,9 @@ var allowed = map[string][]string{
 	"state":       {"item"},
 	"story":       {},
 	"opml":        {},
-	"watch":       {"item", "config", "crawl", "match", "alert", "state", "story"},
+	"watch":       {"item", "config", "crawl", "match", "alert", "state", "story", "pgstate"},
 	"serve":       {},
-	"cmd/watcher": {"item", "config", "crawl", "match", "alert", "state", "story", "watch", "serve", "opml"},
+	"cmd/watcher": {"item", "config", "crawl", "match", "alert", "state", "story", "watch", "serve", "opml", "pgstate"},
 	"deploy":      {},
 	"bench/cycle": {},
 

@@ -26,8 +26,9 @@ import (
 type Config struct {
 	// File is the path or name the configuration was read from.
 	File string `yaml:"-"`
-	// State is the bbolt file path; a relative path is relative to the
-	// working directory.
+	// State is the bbolt file path (a relative path is relative to the
+	// working directory), or a postgres:// URL naming a PostgreSQL
+	// database (see StatePostgres).
 	State string `yaml:"state"`
 	// Schedule is a cron spec accepted by cron.ParseStandard.
 	Schedule string `yaml:"schedule"`

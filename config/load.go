@@ -78,7 +78,7 @@ func parseYAML(data []byte, file string) (*yaml.Node, error) {
 // config decodes the top-level mapping into c.
 func (d *decoder) config(root *yaml.Node, c *Config) {
 	d.mapping(root, "", fields{
-		"state":      d.str(&c.State),
+		"state":      d.state(&c.State),
 		"schedule":   d.str(&c.Schedule),
 		"timezone":   d.str(&c.Timezone),
 		"backfill":   d.duration(&c.Backfill, false),

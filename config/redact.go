@@ -17,6 +17,7 @@ const redacted = "<redacted>"
 // scheme and host, since a path or query often carries a token.
 func (c *Config) Redacted() string {
 	cp := *c
+	cp.State = RedactState(c.State)
 	cp.Alerts = Alerts{}
 	cp.Sources = nil
 	for _, s := range c.Sources {

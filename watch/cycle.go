@@ -30,6 +30,7 @@ type Summary struct {
 	BackedOff   int // skipped this cycle because they keep failing
 	NotDue      int // skipped: their interval has not passed
 	NotReached  int // due, but the cycle's budget ran out first (or their host asked to wait): first next cycle
+	Elsewhere   int // due, but another replica has them this cycle (see replica.go)
 	Deferred    int // new items kept unseen until their article page can be read
 	New         int // items not seen before
 	Matched     int // new items that matched at least one topic
@@ -81,6 +82,9 @@ type sourceOutcome struct {
 	interrupted bool
 	// flushed: written while the crawl went on (it matched nothing).
 	flushed bool
+	// claimed: leased to this replica for the cycle; elsewhere: another
+	// replica has it (then notDue and skip are set too).
+	claimed, elsewhere bool
 	// health, when set, names the source in this cycle's digest as
 	// failing or recovered; its state is written with the digest.
 	health *healthReport
@@ -107,14 +111,16 @@ func (w *Watcher) Cycle(ctx context.Context) (Summary, error) {
 	crawled := w.now()
 	hits := w.collect(outcomes, &sum)
 	if err := w.commit(outcomes, hits); err != nil {
+		w.releaseLeases(outcomes, time.Time{}) // nothing recorded: let others read them
 		return sum, err
 	}
+	w.releaseLeases(outcomes, w.holdUntil(start))
 	w.log.Debug("cycle phases", "crawl_and_match", crawled.Sub(start), "commit", w.now().Sub(crawled))
 	if ctx.Err() != nil {
 		sum.Duration = w.now().Sub(start)
 		return sum, fmt.Errorf("cycle interrupted: %w", context.Cause(ctx))
 	}
-	derr := w.deliver(ctx, &sum)
+	derr := w.deliverAsSender(ctx, &sum)
 	w.prune()
 	sum.Duration = w.now().Sub(start)
 	return sum, derr
@@ -149,9 +155,18 @@ func (w *Watcher) crawlAll(ctx context.Context) ([]*sourceOutcome, error) {
 	// The sources tried longest ago go first: those the last cycle did
 	// not reach, then the rest in turn.
 	slices.SortStableFunc(due, func(a, b *sourceOutcome) int { return a.prev.LastAttempt.Compare(b.prev.LastAttempt) })
-	q := newHostQueue(due, w.cfg.Fetch.PerHost)
 	fl := newFlusher(w)
 	defer fl.close()
+	if w.replica() != nil {
+		return outcomes, w.crawlClaimed(ctx, due, fl)
+	}
+	w.crawlWave(ctx, due, fl)
+	return outcomes, nil
+}
+
+// crawlWave fetches the sources of due with the pool of workers.
+func (w *Watcher) crawlWave(ctx context.Context, due []*sourceOutcome, fl *flusher) {
+	q := newHostQueue(due, w.cfg.Fetch.PerHost)
 	var wg sync.WaitGroup
 	for range min(len(due), workers(w.cfg)) {
 		wg.Go(func() {
@@ -172,7 +187,6 @@ func (w *Watcher) crawlAll(ctx context.Context) ([]*sourceOutcome, error) {
 		})
 	}
 	wg.Wait()
-	return outcomes, nil
 }
 
 // hostQueue hands out due sources so that each host has at most perHost
@@ -554,6 +568,9 @@ func (w *Watcher) collect(outcomes []*sourceOutcome, sum *Summary) []matched {
 		}
 		switch {
 		case o.interrupted:
+			continue
+		case o.elsewhere:
+			sum.Elsewhere++
 			continue
 		case o.notDue:
 			sum.NotDue++

@@ -15,7 +15,6 @@ import (
 
 	"github.com/watcher-news/watcher/config"
 	"github.com/watcher-news/watcher/match"
-	"github.com/watcher-news/watcher/state"
 	"github.com/watcher-news/watcher/watch"
 )
 
@@ -36,7 +35,7 @@ func (c *clock) Add(d time.Duration) {
 type env struct {
 	t      *testing.T
 	cfg    *config.Config
-	store  *state.Store
+	store  watch.Store
 	w      *watch.Watcher
 	clock  *clock
 	stdout bytes.Buffer
@@ -64,9 +63,15 @@ func newEnv(t *testing.T, cfgYAML string) *env {
 // newEnvFetch is newEnv with fetchYAML as the fetch section.
 func newEnvFetch(t *testing.T, fetchYAML, cfgYAML string) *env {
 	t.Helper()
+	return newEnvOn(t, boltStore, fetchYAML, cfgYAML)
+}
+
+// newEnvOn is newEnvFetch on the given kind of state store.
+func newEnvOn(t *testing.T, kind storeKind, fetchYAML, cfgYAML string) *env {
+	t.Helper()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "config.yaml")
-	body := "state: " + filepath.Join(dir, "watcher.db") + "\nfetch:\n" + fetchYAML + cfgYAML + testTopics
+	body := "state: " + stateFor(t, kind, dir) + "\nfetch:\n" + fetchYAML + cfgYAML + testTopics
 	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -82,11 +87,7 @@ func newEnvFetch(t *testing.T, fetchYAML, cfgYAML string) *env {
 // open opens the state file and builds a watcher on it, as a restart does.
 func (e *env) open() {
 	e.t.Helper()
-	store, err := state.Open(e.cfg.State, state.Options{Now: e.clock.Now})
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	e.t.Cleanup(func() { store.Close() })
+	store := openTestStore(e.t, e.cfg, e.clock.Now)
 	e.store = store
 	w, err := watch.New(e.cfg, store, watch.Options{Logger: slog.New(slog.DiscardHandler), Now: e.clock.Now, Stdout: &e.stdout})
 	if err != nil {

@@ -12,7 +12,9 @@ import (
 // kind of source, a run that delivers exactly the new matching items by
 // webhook and email, a run with nothing new that sends nothing, and a run
 // that sends only the one new item.
-func TestEndToEnd(t *testing.T) {
+func TestEndToEnd(t *testing.T) { onEachStore(t, testEndToEnd) }
+
+func testEndToEnd(t *testing.T, newEnv envMaker) {
 	plain := newSite(t)    // UTF-8 RSS
 	cyr := newSite(t)      // windows-1251 RSS, Cyrillic
 	cyr.cp1251 = true      //
@@ -142,7 +144,9 @@ func checkWebhookItems(t *testing.T, d webhookDigest, urls map[string]string) {
 // TestFailedSinkGetsTheSameDigest: a webhook that is down for one run gets
 // the same digest id on the next, the email that worked is not sent again,
 // and an item that arrives meanwhile comes in a digest of its own.
-func TestFailedSinkGetsTheSameDigest(t *testing.T) {
+func TestFailedSinkGetsTheSameDigest(t *testing.T) { onEachStore(t, testFailedSinkGetsTheSameDigest) }
+
+func testFailedSinkGetsTheSameDigest(t *testing.T, newEnv envMaker) {
 	s := newSite(t)
 	hook := newReceiver(t)
 	mb := newMailbox(t)
@@ -197,7 +201,9 @@ func TestFailedSinkGetsTheSameDigest(t *testing.T) {
 
 // TestBackfill: a new source's first fetch alerts on the items published
 // within the backfill window and silently records the older ones.
-func TestBackfill(t *testing.T) {
+func TestBackfill(t *testing.T) { onEachStore(t, testBackfill) }
+
+func testBackfill(t *testing.T, newEnv envMaker) {
 	s := newSite(t)
 	hook := newReceiver(t)
 	s.publish(
@@ -219,7 +225,9 @@ func TestBackfill(t *testing.T) {
 // TestWebhookRetryAfterIsHonoured: a webhook that answers 503 with
 // Retry-After of two hours is not tried again an hour later, and gets the
 // same digest once the two hours are up.
-func TestWebhookRetryAfterIsHonoured(t *testing.T) {
+func TestWebhookRetryAfterIsHonoured(t *testing.T) { onEachStore(t, testWebhookRetryAfterIsHonoured) }
+
+func testWebhookRetryAfterIsHonoured(t *testing.T, newEnv envMaker) {
 	s := newSite(t)
 	hook := newReceiver(t)
 	e := newEnv(t, sources(feedSource("outlet", s.url("/feed.xml")))+webhookAlert(hook.srv.URL))
@@ -245,7 +253,9 @@ func TestWebhookRetryAfterIsHonoured(t *testing.T) {
 // TestUnreadableDigestIsParked: a stored digest whose payload cannot be
 // decoded (a damaged file) is parked and reported, once, instead of
 // failing every run from then on; later digests still go out.
-func TestUnreadableDigestIsParked(t *testing.T) {
+func TestUnreadableDigestIsParked(t *testing.T) { onEachStore(t, testUnreadableDigestIsParked) }
+
+func testUnreadableDigestIsParked(t *testing.T, newEnv envMaker) {
 	s := newSite(t)
 	hook := newReceiver(t)
 	e := newEnv(t, sources(feedSource("outlet", s.url("/feed.xml")))+webhookAlert(hook.srv.URL))

@@ -47,7 +47,7 @@ type PreviewItem struct {
 type PreviewState struct {
 	// Store is the state opened read-only, or nil when it cannot be read
 	// (a running watcher holds it): newness is then unknown.
-	Store *state.Store
+	Store Store
 	// NoFile says there is no state file yet: every source is on its
 	// first read.
 	NoFile bool

@@ -25,7 +25,9 @@ func (e *env) cycleAfter(d time.Duration) (watch.Summary, error) {
 // outage on the fake clock: two quick retries, then waits that double
 // (2 min, 4 min), parking at delivery.max_attempts, no retry once parked,
 // and a later digest delivered when the webhook is back.
-func TestDeliveryBackoffAndParking(t *testing.T) {
+func TestDeliveryBackoffAndParking(t *testing.T) { onEachStore(t, testDeliveryBackoffAndParking) }
+
+func testDeliveryBackoffAndParking(t *testing.T, newEnv envMaker) {
 	s := newSite(t)
 	hook := newReceiver(t)
 	hook.fail = 1 << 20
@@ -74,6 +76,10 @@ func TestDeliveryBackoffAndParking(t *testing.T) {
 // being delivered does not count against the sink; the digest stays
 // pending and goes out, with its id, on the next cycle.
 func TestDeliveryInterruptedIsNotAnAttempt(t *testing.T) {
+	onEachStore(t, testDeliveryInterruptedIsNotAnAttempt)
+}
+
+func testDeliveryInterruptedIsNotAnAttempt(t *testing.T, newEnv envMaker) {
 	s := newSite(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()

@@ -9,7 +9,6 @@ import (
 
 	"github.com/watcher-news/watcher/alert"
 	"github.com/watcher-news/watcher/config"
-	"github.com/watcher-news/watcher/state"
 )
 
 // Preview is the digest `watcher preview` shows.
@@ -30,7 +29,7 @@ type Preview struct {
 // accepted; parked ones are left to the operator), each once. With none,
 // it is the digest delivered last, and ok is false if there is none of
 // that either.
-func NextDigest(cfg *config.Config, store *state.Store, now time.Time) (p Preview, ok bool, err error) {
+func NextDigest(cfg *config.Config, store Store, now time.Time) (p Preview, ok bool, err error) {
 	pending, err := store.Pending()
 	if err != nil {
 		return Preview{}, false, fmt.Errorf("read pending digests: %w", err)

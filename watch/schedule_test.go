@@ -13,7 +13,6 @@ import (
 
 	"github.com/watcher-news/watcher/config"
 	"github.com/watcher-news/watcher/match"
-	"github.com/watcher-news/watcher/state"
 	"github.com/watcher-news/watcher/watch"
 )
 
@@ -87,6 +86,10 @@ func kartavykh(id string, at time.Time) story {
 // wants); the desk gets one mail at 08:00 with every matched item of the
 // day, each once, nothing before it, and nothing again after it.
 func TestDailyDigestGathersADayOfCrawls(t *testing.T) {
+	onEachStore(t, testDailyDigestGathersADayOfCrawls)
+}
+
+func testDailyDigestGathersADayOfCrawls(t *testing.T, newEnv envMaker) {
 	s := newSite(t)
 	mb := newMailbox(t)
 	// The crawl schedule is set to every 10 minutes, as a desk would run
@@ -146,7 +149,7 @@ func TestDailyDigestGathersADayOfCrawls(t *testing.T) {
 }
 
 // digestsJSON is every stored digest, as a comparable string.
-func digestsJSON(t *testing.T, store *state.Store) string {
+func digestsJSON(t *testing.T, store watch.Store) string {
 	t.Helper()
 	ds, err := store.Digests()
 	if err != nil {
@@ -196,7 +199,9 @@ func TestImmediateTopicsGoAtOnce(t *testing.T) {
 // schedule gets what a crawl found at once by day, and what it found at
 // night at 07:00, in one digest; an immediate topic breaks the quiet. A
 // sink whose 06:00 digest falls in the quiet gets it at 07:00.
-func TestQuietHoursHold(t *testing.T) {
+func TestQuietHoursHold(t *testing.T) { onEachStore(t, testQuietHoursHold) }
+
+func testQuietHoursHold(t *testing.T, newEnv envMaker) {
 	s := newSite(t)
 	day, sched := newReceiver(t), newReceiver(t)
 	quiet := "{from: \"22:00\", to: \"07:00\"}"
@@ -239,7 +244,9 @@ func TestQuietHoursHold(t *testing.T) {
 // Restarts in the middle of the day keep it; the morning digest that the
 // webhook refuses is gathered, kept over another restart and delivered
 // next cycle with the same id; every item arrives once.
-func TestScheduleSurvivesRestarts(t *testing.T) {
+func TestScheduleSurvivesRestarts(t *testing.T) { onEachStore(t, testScheduleSurvivesRestarts) }
+
+func testScheduleSurvivesRestarts(t *testing.T, newEnv envMaker) {
 	s := newSite(t)
 	hook := newReceiver(t)
 	e := newEnv(t, "timezone: UTC\ndigest:\n  schedule: \"0 8 * * *\"\n"+sources(feedSource("site", s.url("/feed.xml")))+webhookAlert(hook.srv.URL))

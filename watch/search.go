@@ -23,7 +23,7 @@ type Found struct {
 // by publication time. An item matched by several of m's topics is listed
 // once per topic. A chunk of the archive that cannot be read is reported
 // in the error, with whatever the rest of the archive matched.
-func SearchArchive(store *state.Store, m *match.Matcher, since, until time.Time) ([]Found, error) {
+func SearchArchive(store Store, m *match.Matcher, since, until time.Time) ([]Found, error) {
 	var out []Found
 	err := store.ArchiveRange(since, until, func(a state.Archived) error {
 		for _, h := range m.Match(archivedItem(a)) {
@@ -67,7 +67,7 @@ type Suggestion struct {
 // Suggest finds the n most significant terms of topic's matches among
 // the items archived since since, scored against everything archived
 // then (see match.Score), each in at least two matches.
-func Suggest(store *state.Store, topic config.Topic, since time.Time, n int) (Suggestion, error) {
+func Suggest(store Store, topic config.Topic, since time.Time, n int) (Suggestion, error) {
 	m, err := match.Compile([]match.Topic{MatchTopic(topic)})
 	if err != nil {
 		return Suggestion{}, fmt.Errorf("topic %s: %w", topic.ID, err)

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/watcher-news/watcher/config"
-	"github.com/watcher-news/watcher/state"
 )
 
 // Validate builds what a run builds from cfg (the matcher, the fetcher,
@@ -26,7 +25,7 @@ func Validate(cfg *config.Config) error {
 // UseStore hands the Watcher the state store its next cycles use, for a
 // daemon that holds the state file only during its cycles (so that
 // `watcher status` can read it between them). Call it between cycles.
-func (w *Watcher) UseStore(s *state.Store) { w.store = s }
+func (w *Watcher) UseStore(s Store) { w.store = s }
 
 // Budget is how long the crawl of one cycle may take (fetch.budget, or
 // four fifths of the schedule's gap), for a caller that watches for a

@@ -18,7 +18,6 @@ import (
 	"github.com/watcher-news/watcher/config"
 	"github.com/watcher-news/watcher/crawl"
 	"github.com/watcher-news/watcher/match"
-	"github.com/watcher-news/watcher/state"
 )
 
 // Options are the run-time parts of a Watcher that do not come from the
@@ -34,6 +33,9 @@ type Options struct {
 	Version string
 	// Robots overrides the configured robots.txt policy when not nil.
 	Robots *bool
+	// Replica names this watcher among several sharing a PostgreSQL
+	// state (see replica.go); empty for a watcher alone on its state.
+	Replica string
 }
 
 // Watcher holds everything a cycle needs. Build it once with New and call
@@ -41,7 +43,7 @@ type Options struct {
 // cycles (the daemon's cron chain skips a tick while one runs).
 type Watcher struct {
 	cfg     *config.Config
-	store   *state.Store
+	store   Store
 	fetcher *crawl.Fetcher
 	matcher *match.Matcher
 	sinks   []alert.Notifier
@@ -51,6 +53,7 @@ type Watcher struct {
 	routes   map[string][]string // sink name: the topics it takes (none: all)
 	log      *slog.Logger
 	now      func() time.Time
+	name     string // Options.Replica
 	// follow holds this cycle's profiles of the topics that follow
 	// their story (see follow.go).
 	follow   []*follower
@@ -59,7 +62,7 @@ type Watcher struct {
 
 // New builds a Watcher from a loaded configuration and an open state store.
 // The store stays owned by the caller, who closes it after the last cycle.
-func New(cfg *config.Config, store *state.Store, opts Options) (*Watcher, error) {
+func New(cfg *config.Config, store Store, opts Options) (*Watcher, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -95,6 +98,7 @@ func New(cfg *config.Config, store *state.Store, opts Options) (*Watcher, error)
 		routes:   routes,
 		log:      opts.Logger,
 		now:      opts.Now,
+		name:     opts.Replica,
 	}, nil
 }
 

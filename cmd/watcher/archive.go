@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -11,7 +12,6 @@ import (
 	"time"
 
 	"github.com/watcher-news/watcher/match"
-	"github.com/watcher-news/watcher/state"
 	"github.com/watcher-news/watcher/watch"
 )
 
@@ -83,13 +83,14 @@ func archiveRange(f archiveFlags, now time.Time) (since, until time.Time, err er
 	return since, until, nil
 }
 
-// openArchive loads the configuration and opens its state file.
-func openArchive(g globals, stderr io.Writer) (*state.Store, int) {
+// openArchive loads the configuration and opens its state for reading, as
+// status does: beside a running daemon, on either store.
+func openArchive(g globals, stderr io.Writer) (watch.Store, int) {
 	cfg, err := loadConfig(g.config)
 	if err != nil {
 		return nil, configError(stderr, err)
 	}
-	store, err := state.Open(cfg.State, state.Options{})
+	store, err := openForStatus(context.Background(), cfg)
 	if err != nil {
 		fmt.Fprintf(stderr, "watcher: %v\n", err)
 		return nil, exitFailed
@@ -148,7 +149,7 @@ func runMatchArchive(g globals, stdout, stderr io.Writer) int {
 	if err != nil {
 		return configError(stderr, err)
 	}
-	store, err := state.Open(cfg.State, state.Options{})
+	store, err := openForStatus(context.Background(), cfg)
 	if err != nil {
 		fmt.Fprintf(stderr, "watcher: %v\n", err)
 		return exitFailed

@@ -41,7 +41,7 @@ func runCheck(g globals, stdout, stderr io.Writer) int {
 		where = "no sinks: digests go to standard output"
 	}
 	fmt.Fprintf(stdout, "%s: ok: %d sources, %d topics, %s, schedule %q, state %s\n",
-		cfg.File, len(cfg.Sources), len(cfg.Topics), where, cfg.Schedule, cfg.State)
+		cfg.File, len(cfg.Sources), len(cfg.Topics), where, cfg.Schedule, config.RedactState(cfg.State))
 	return exitOK
 }
 

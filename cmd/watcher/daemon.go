@@ -187,7 +187,10 @@ func (d *daemonRun) tick() {
 	d.notify.status(statusLine(sum, err, d.nextText(false)))
 }
 
-// runCycle opens the state file, runs one cycle on it and closes it.
+// runCycle opens the state, runs one cycle on it and closes it. A
+// PostgreSQL state is connected to afresh each cycle too: a connection
+// and a look at the schema, small beside a cycle, and the daemon holds
+// nothing between cycles whichever store it uses.
 func (d *daemonRun) runCycle(cfg *config.Config, w *watch.Watcher) (sum watch.Summary, err error) {
 	defer func() {
 		if r := recover(); r != nil {
@@ -195,7 +198,7 @@ func (d *daemonRun) runCycle(cfg *config.Config, w *watch.Watcher) (sum watch.Su
 			d.log.Error("cycle panicked", "err", err)
 		}
 	}()
-	store, err := state.Open(cfg.State, state.Options{Timeout: stateWait})
+	store, err := openStore(d.ctx, cfg, state.Options{Timeout: stateWait}, d.g.replica)
 	if err != nil {
 		d.log.Error("cycle not run: open state", "err", err)
 		return watch.Summary{}, err
@@ -223,7 +226,7 @@ func (d *daemonRun) reload() {
 	cfg, err := loadConfig(d.g.config)
 	var w *watch.Watcher
 	if err == nil {
-		w, err = watch.New(cfg, nil, watchOptions(d.log, d.stdout))
+		w, err = watch.New(cfg, nil, watchOptions(d.log, d.stdout, d.g.replica))
 	}
 	if err == nil {
 		err = d.schedule(cfg)

@@ -60,7 +60,7 @@ func runFetch(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "watcher fetch: %v\n", err)
 		return exitUsage
 	}
-	st, note := openStateForLook(cfg.State)
+	st, note := openStateForLook(ctx, cfg)
 	if st.Store != nil {
 		defer st.Store.Close()
 	}
@@ -104,7 +104,16 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 
 // openStateForLook opens the state read-only and says, when it cannot,
 // what that means for the items' newness.
-func openStateForLook(path string) (watch.PreviewState, string) {
+func openStateForLook(ctx context.Context, cfg *config.Config) (watch.PreviewState, string) {
+	if cfg.StatePostgres() {
+		// A database is read beside running cycles; Fetch writes nothing.
+		store, err := openPG(ctx, cfg.State)
+		if err != nil {
+			return watch.PreviewState{}, fmt.Sprintf("state not read, newness unknown: %v", err)
+		}
+		return watch.PreviewState{Store: store}, ""
+	}
+	path := cfg.State
 	store, err := state.OpenReadOnly(path, state.Options{Timeout: fetchStateWait})
 	switch {
 	case err == nil:

@@ -49,7 +49,12 @@ func TestMain(m *testing.M) {
 				return 1
 			}
 		}
-		return m.Run()
+		code := m.Run()
+		if err := postgres.Stop(); err != nil {
+			fmt.Fprintf(os.Stderr, "pgtest: %v\n", err)
+			code = max(code, 1)
+		}
+		return code
 	}()
 	os.Exit(code)
 }

@@ -11,7 +11,6 @@ import (
 
 	"github.com/watcher-news/watcher/config"
 	"github.com/watcher-news/watcher/serve"
-	"github.com/watcher-news/watcher/state"
 	"github.com/watcher-news/watcher/watch"
 )
 
@@ -46,7 +45,7 @@ func newMonitor(cfg *config.Config, log *slog.Logger) *monitor {
 //
 // cfg is the configuration the cycle ran on: a reload replaces it. Calls
 // come one at a time (at start, then from each cycle in turn).
-func (m *monitor) refresh(ctx context.Context, cfg *config.Config, store *state.Store, sum *watch.Summary, cycleErr error) {
+func (m *monitor) refresh(ctx context.Context, cfg *config.Config, store watch.Store, sum *watch.Summary, cycleErr error) {
 	m.cfg = cfg
 	if m.cfg.HTTP.Listen == "" && m.cfg.MetricsFile == "" {
 		return // nobody reads it: spare the walk over the state file
@@ -78,7 +77,7 @@ func (m *monitor) refresh(ctx context.Context, cfg *config.Config, store *state.
 }
 
 // snapshot reads the status table and the recent matches.
-func (m *monitor) snapshot(store *state.Store) (serve.Snapshot, error) {
+func (m *monitor) snapshot(store watch.Store) (serve.Snapshot, error) {
 	sinks, err := watch.SinkNames(m.cfg)
 	if err != nil {
 		return serve.Snapshot{}, err

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -34,12 +35,12 @@ func runPreview(g globals, stdout, stderr io.Writer) int {
 	if err != nil {
 		return configError(stderr, err)
 	}
-	if _, err := os.Stat(cfg.State); errors.Is(err, fs.ErrNotExist) {
+	if _, err := os.Stat(cfg.State); !cfg.StatePostgres() && errors.Is(err, fs.ErrNotExist) {
 		// Opening would create the file: a preview writes nothing.
 		fmt.Fprintf(stderr, "watcher: preview: nothing to preview: no state file %s yet (no cycle has run)\n", cfg.State)
 		return exitOK
 	}
-	store, err := state.Open(cfg.State, state.Options{})
+	store, err := openStore(context.Background(), cfg, state.Options{}, "")
 	if err != nil {
 		fmt.Fprintf(stderr, "watcher: %v\n", err)
 		return exitFailed

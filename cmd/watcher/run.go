@@ -41,6 +41,9 @@ Usage:
                                     (reads the state, never writes it)
   watcher sources import FILE.opml  print OPML subscriptions as sources: entries
   watcher sources export [flags]    print the feed sources as OPML 2.0
+  watcher state copy --from STATE --to STATE [--force]
+                                    copy a state (file or postgres:// URL)
+                                    into an empty one, times and all
   watcher test-sink [flags] NAME    send a test message to one sink now
                                     (exit 0 delivered, 1 not delivered)
   watcher version                   print the version
@@ -49,6 +52,10 @@ Flags:
   --config FILE       configuration file (default config.yaml)
   --log-level LEVEL   debug, info, warn or error (default info)
   --log-format FMT    text or json (default text)
+  --replica NAME      run (--once or the daemon) as one of several watchers
+                      sharing a postgres:// state: each cycle fetches only
+                      the due sources no other replica has, and only the
+                      replica holding the sender lock delivers
   --cpuprofile FILE   write a CPU profile (go tool pprof) of the run
   --memprofile FILE   write an allocation profile at exit
   --since, --until D  a date (2025-06-27), an RFC 3339 time, or an age (72h, 30d)
@@ -67,6 +74,7 @@ type globals struct {
 	logLevel  string
 	logFormat string
 	once      bool
+	replica   string
 	explain   bool
 	format    string
 	cpuProf   string
@@ -86,6 +94,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runFetch(ctx, args, stdout, stderr)
 	case "sources":
 		return runSources(args, stdin, stdout, stderr)
+	case "state":
+		return runState(ctx, args, stdout, stderr)
 	}
 	var g globals
 	fs := flag.NewFlagSet("watcher", flag.ContinueOnError)
@@ -96,6 +106,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	fs.StringVar(&g.logFormat, "log-format", "text", "log format")
 	if cmd == "" {
 		fs.BoolVar(&g.once, "once", false, "run one cycle and exit")
+		fs.StringVar(&g.replica, "replica", "", "run as this replica among several on one PostgreSQL state")
 		fs.StringVar(&g.cpuProf, "cpuprofile", "", "write a CPU profile to this file")
 		fs.StringVar(&g.memProf, "memprofile", "", "write an allocation profile to this file at exit")
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"maps"
@@ -33,7 +34,7 @@ func runStatus(g globals, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "(from the running daemon at %s, as of its last cycle: %s)\n", from, serve.When(st.Taken))
 		return exitOK
 	}
-	store, err := openForStatus(cfg.State)
+	store, err := openForStatus(context.Background(), cfg)
 	if err != nil {
 		fmt.Fprintf(stderr, "watcher: %v\n", err)
 		return exitFailed
@@ -50,7 +51,7 @@ func runStatus(g globals, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
-func printStatus(w io.Writer, sources []config.Source, sinks []string, store *state.Store) error {
+func printStatus(w io.Writer, sources []config.Source, sinks []string, store watch.Store) error {
 	st, err := statusOf(sources, sinks, store, time.Now())
 	if err != nil {
 		return err
@@ -70,7 +71,7 @@ func printStatus(w io.Writer, sources []config.Source, sinks []string, store *st
 // source of it for `watcher status` and the daemon's /status.
 // Sinks are the configured sinks' names: a digest waiting for another is
 // marked so.
-func statusOf(sources []config.Source, sinks []string, store *state.Store, now time.Time) (serve.Status, error) {
+func statusOf(sources []config.Source, sinks []string, store watch.Store, now time.Time) (serve.Status, error) {
 	stats, err := store.Stats()
 	if err != nil {
 		return serve.Status{}, err

@@ -1,12 +1,15 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
 	"time"
 
+	"github.com/watcher-news/watcher/config"
 	"github.com/watcher-news/watcher/state"
+	"github.com/watcher-news/watcher/watch"
 )
 
 // statusWait is how long `watcher status` waits for a running cycle to
@@ -24,7 +27,12 @@ var errInCycle = errors.New("a cycle is running (the daemon's, or a --once run) 
 // a shared lock that the daemon's cycles exclude, and not at all while one
 // runs. A file not yet written, or in an older layout, is opened as a run
 // would open it (which creates or upgrades it).
-func openForStatus(path string) (*state.Store, error) {
+// A PostgreSQL state is read as it is, beside any number of cycles.
+func openForStatus(ctx context.Context, cfg *config.Config) (watch.Store, error) {
+	if cfg.StatePostgres() {
+		return openPG(ctx, cfg.State)
+	}
+	path := cfg.State
 	store, err := state.Open(path, state.Options{ReadOnly: true, Timeout: statusWait})
 	switch {
 	case err == nil:

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"strconv"
@@ -9,7 +10,6 @@ import (
 	"time"
 
 	"github.com/watcher-news/watcher/match"
-	"github.com/watcher-news/watcher/state"
 	"github.com/watcher-news/watcher/watch"
 )
 
@@ -38,7 +38,7 @@ func runSuggest(g globals, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "watcher: suggest: %v\n", err)
 		return exitUsage
 	}
-	store, err := state.Open(cfg.State, state.Options{})
+	store, err := openForStatus(context.Background(), cfg)
 	if err != nil {
 		fmt.Fprintf(stderr, "watcher: %v\n", err)
 		return exitFailed

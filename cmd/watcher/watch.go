@@ -27,22 +27,27 @@ func runWatch(ctx context.Context, g globals, stdout io.Writer, log *slog.Logger
 		log.Error("invalid configuration", "err", err)
 		return exitUsage
 	}
-	store, err := state.Open(cfg.State, state.Options{})
+	if g.replica != "" && !cfg.StatePostgres() {
+		log.Error("invalid configuration", "err", fmt.Errorf("--replica %s: replicas share a PostgreSQL state, and state is the file %s", g.replica, cfg.State))
+		return exitUsage
+	}
+	store, err := openStore(ctx, cfg, state.Options{}, g.replica)
 	if err != nil {
 		log.Error("open state", "err", err)
 		return exitFailed
 	}
 	defer store.Close()
-	w, err := watch.New(cfg, store, watchOptions(log, stdout))
+	w, err := watch.New(cfg, store, watchOptions(log, stdout, g.replica))
 	if err != nil {
 		log.Error("invalid configuration", "err", err)
 		return exitUsage
 	}
 	mon := newMonitor(cfg, log)
 	if !g.once {
-		// The daemon opens the state file for each cycle; opening it
-		// here checked it at start (a damaged or held file is exit 1),
-		// and filled what the HTTP listener serves first.
+		// The daemon opens the state for each cycle; opening it here
+		// checked it at start (a damaged or held file, or a database
+		// out of reach, is exit 1), and filled what the HTTP listener
+		// serves first.
 		mon.refresh(ctx, cfg, store, nil, nil)
 		if err := store.Close(); err != nil {
 			log.Error("close state", "err", err)
@@ -67,8 +72,8 @@ func runWatch(ctx context.Context, g globals, stdout io.Writer, log *slog.Logger
 }
 
 // watchOptions are the run-time options of every Watcher this process builds.
-func watchOptions(log *slog.Logger, stdout io.Writer) watch.Options {
-	return watch.Options{Logger: log, Stdout: stdout, Version: version}
+func watchOptions(log *slog.Logger, stdout io.Writer, replica string) watch.Options {
+	return watch.Options{Logger: log, Stdout: stdout, Version: version, Replica: replica}
 }
 
 // nothingRead says why no source could be read in a cycle that had some
@@ -97,6 +102,9 @@ func cycle(ctx context.Context, w *watch.Watcher, log *slog.Logger) (watch.Summa
 		"backed_off", sum.BackedOff, "not_due", sum.NotDue, "not_reached", sum.NotReached,
 		"new", sum.New, "matched", sum.Matched, "deferred", sum.Deferred, "sent", sum.Sent,
 		"send_failed", sum.SendFailed, "parked", sum.Parked, "duration", sum.Duration.Round(time.Millisecond),
+	}
+	if sum.Elsewhere > 0 {
+		attrs = append(attrs, "elsewhere", sum.Elsewhere)
 	}
 	if sum.SourcesFailing+sum.SourcesRecovered > 0 {
 		attrs = append(attrs, "sources_failing_reported", sum.SourcesFailing, "sources_recovered_reported", sum.SourcesRecovered)
