@@ -1,0 +1,49 @@
+package watch_test
+
+import (
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+)
+
+// TestRenamedScheduledSinkKeepsItsHeldDigests: a desk gives its webhook,
+// which takes a morning digest, a name: (as an edit and a reload do)
+// while the day's crawls are held for it. The held digests follow the
+// sink under its new name and still wait for 08:00, then go out as one
+// digest with every item, once; not one message per crawl at once.
+func TestRenamedScheduledSinkKeepsItsHeldDigests(t *testing.T) {
+	s := newSite(t)
+	hook := newReceiver(t)
+	src := sources(feedSource("site", s.url("/feed.xml")))
+	morning := "      digest:\n        schedule: \"0 8 * * *\"\n"
+	e := newEnv(t, "timezone: UTC\n"+src+webhookAlert(hook.srv.URL)+morning)
+	e.mustCycle() // 10:00, the silent first read
+	var want []string
+	for _, h := range []string{"h11", "h12"} {
+		s.publish(safarov(h, e.clock.Now()))
+		want = append(want, "yekaterinburg-case: Safarov case, report "+h)
+		e.mustCycle()
+	}
+	if n := len(hook.digests()); n != 0 {
+		t.Fatalf("%d digests before the morning, want none", n)
+	}
+
+	// The same webhook, now known by a name.
+	e.reconfigure("timezone: UTC\n" + src + fmt.Sprintf("alerts:\n  webhook:\n    - name: desk\n      url: %s\n      secret: s3cret\n", hook.srv.URL) + morning)
+	e.until(at("2025-07-02T07:50:00Z"), 10*time.Minute, nil, nil)
+	if got := hook.digests(); len(got) != 0 {
+		t.Fatalf("after the rename, %d digests before 08:00 (%q...), want none: the held digests lost their schedule", len(got), got[0].titles())
+	}
+	e.until(at("2025-07-02T08:10:00Z"), 10*time.Minute, nil, nil)
+	got := hook.digests()
+	if len(got) != 1 {
+		t.Fatalf("%d digests by 08:10, want the one morning digest", len(got))
+	}
+	if titles := sorted(got[0].titles()); !slices.Equal(titles, sorted(want)) {
+		t.Errorf("morning digest %q, want %q", titles, sorted(want))
+	}
+	if p, err := e.store.Pending(); err != nil || len(p) != 0 {
+		t.Errorf("pending after the morning digest: %d, %v; want none", len(p), err)
+	}
+}
