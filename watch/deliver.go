@@ -140,14 +140,33 @@ func (w *Watcher) deliver(ctx context.Context, sum *Summary) error {
 			return fmt.Errorf("read pending digests: %w", err)
 		}
 	}
-	for _, pd := range pending {
-		if ctx.Err() != nil {
-			break // shutting down: the rest stays pending as it is
+	// Every digest waiting for a sink that is gone is rerouted before any
+	// is sent, all against the digests as stored before (see reroute), so
+	// a shutdown while sending cannot leave a crawl's digests half
+	// rerouted.
+	var stored []state.Digest
+	storedOnce := func() ([]state.Digest, error) {
+		if stored == nil {
+			all, err := w.store.Digests()
+			if err != nil {
+				return nil, fmt.Errorf("read stored digests: %w", err)
+			}
+			stored = all
 		}
-		pd, err := w.reroute(pd)
+		return stored, nil
+	}
+	ready := pending[:0]
+	for _, pd := range pending {
+		pd, err := w.reroute(pd, storedOnce)
 		if err != nil {
 			errs = append(errs, err)
 			continue
+		}
+		ready = append(ready, pd)
+	}
+	for _, pd := range ready {
+		if ctx.Err() != nil {
+			break // shutting down: the rest stays pending as it is
 		}
 		var d alert.Digest
 		if err := json.Unmarshal(pd.Payload, &d); err != nil {

@@ -47,3 +47,40 @@ func TestRenamedScheduledSinkKeepsItsHeldDigests(t *testing.T) {
 		t.Errorf("pending after the morning digest: %d, %v; want none", len(p), err)
 	}
 }
+
+// TestMovedRoutedSinkDoesNotResendToOthers: the politics desk's webhook
+// takes one topic and is failing; the editor points it at a new address.
+// Its pending digest goes to the new address, once; the webhook that takes
+// every topic, and already had those items in its own digest of the same
+// crawl, does not get them a second time.
+func TestMovedRoutedSinkDoesNotResendToOthers(t *testing.T) {
+	s, desk, moved, all := newSite(t), newReceiver(t), newReceiver(t), newReceiver(t)
+	desk.fail = 1 << 20
+	src := sources(feedSource("site", s.url("/feed.xml")))
+	hooks := func(deskURL string) string {
+		return fmt.Sprintf("alerts:\n  webhook:\n    - url: %s\n      topics: [sputnik-detainees]\n    - url: %s\n", deskURL, all.srv.URL)
+	}
+	e := newEnv(t, src+hooks(desk.srv.URL))
+	e.mustCycle() // the silent first read
+	s.publish(kartavykh("k1", e.clock.Now()), safarov("s1", e.clock.Now()))
+	if _, err := e.cycle(); err == nil || len(desk.refused) != 1 {
+		t.Fatalf("the desk's digest was not refused: err %v, refused %v", err, desk.refused)
+	}
+	if n := len(all.digests()); n != 1 {
+		t.Fatalf("the all-topics webhook got %d digests, want 1", n)
+	}
+
+	e.reconfigure(src + hooks(moved.srv.URL))
+	e.mustCycle()
+	e.mustCycle()
+	if got := moved.digests(); len(got) != 1 || !slices.Equal(got[0].titles(), []string{"sputnik-detainees: Kartavykh hearing, report k1"}) {
+		t.Errorf("the new address got %+v; want the desk's pending digest once", got)
+	}
+	var titles []string
+	for _, d := range all.digests() {
+		titles = append(titles, d.titles()...)
+	}
+	if want := []string{"sputnik-detainees: Kartavykh hearing, report k1", "yekaterinburg-case: Safarov case, report s1"}; !slices.Equal(sorted(titles), want) {
+		t.Errorf("the all-topics webhook got %q, want each item once: %q", titles, want)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"io"
 	"log/slog"
 	"slices"
+	"time"
 
 	"github.com/watcher-news/watcher/alert"
 	"github.com/watcher-news/watcher/config"
@@ -66,10 +67,15 @@ func SinkNames(cfg *config.Config) ([]string, error) {
 // reroute hands a pending digest that waits for sinks no longer
 // configured to the configured sinks that do not have it yet, once: the
 // old entries are replaced in one write, so it is sent to each new sink
-// once and never to the old one. When every configured sink already has
-// the digest, the old entries are only dropped. Both are logged loudly.
-// A parked delivery stays as it is, for the operator.
-func (w *Watcher) reroute(pd state.Digest) (state.Digest, error) {
+// once and never to the old one. A sink that had its own share of the
+// same crawl (another stored digest of it: with routing by topic, or
+// immediate topics, a crawl stores one digest per set of topics) is not
+// one that lacks it: it got those items, or did not take them. When every
+// configured sink already has the digest, the old entries are only
+// dropped. Both are logged loudly. A parked delivery stays as it is, for
+// the operator. stored lists every stored digest; it is read only when
+// the digest waits for a sink that is gone.
+func (w *Watcher) reroute(pd state.Digest, stored func() ([]state.Digest, error)) (state.Digest, error) {
 	configured := make([]string, len(w.sinks))
 	for i, s := range w.sinks {
 		configured[i] = s.Name()
@@ -84,8 +90,13 @@ func (w *Watcher) reroute(pd state.Digest) (state.Digest, error) {
 		return pd, nil
 	}
 	slices.Sort(gone)
+	all, err := stored()
+	if err != nil {
+		return pd, err
+	}
+	shared := crawlShares(pd, all)
 	for _, name := range configured {
-		if _, has := pd.Sinks[name]; !has {
+		if _, has := pd.Sinks[name]; !has && !shared[name] {
 			to = append(to, name)
 		}
 	}
@@ -101,4 +112,34 @@ func (w *Watcher) reroute(pd state.Digest) (state.Digest, error) {
 			"digest", pd.ID, "gone", gone, "to", to)
 	}
 	return d, nil
+}
+
+// crawlShares names the sinks of the other stored digests made by the
+// crawls pd holds (the crawl that made it, or for a gathered digest the
+// crawls of the digests it gathers): each of them had its own share of
+// those crawls' items.
+func crawlShares(pd state.Digest, all []state.Digest) map[string]bool {
+	byID := make(map[string]state.Digest, len(all))
+	for _, d := range all {
+		byID[d.ID] = d
+	}
+	made := map[time.Time]bool{}
+	if len(pd.Merged) == 0 {
+		made[pd.Created] = true
+	}
+	for _, id := range pd.Merged {
+		if d, ok := byID[id]; ok {
+			made[d.Created] = true
+		}
+	}
+	shared := map[string]bool{}
+	for _, d := range all {
+		if d.ID == pd.ID || !made[d.Created] || slices.Contains(pd.Merged, d.ID) {
+			continue
+		}
+		for name := range d.Sinks {
+			shared[name] = true
+		}
+	}
+	return shared
 }
