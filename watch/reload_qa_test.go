@@ -84,3 +84,46 @@ func TestMovedRoutedSinkDoesNotResendToOthers(t *testing.T) {
 		t.Errorf("the all-topics webhook got %q, want each item once: %q", titles, want)
 	}
 }
+
+// TestGatheredDigestKeepsOneEntryPerStory: a desk on a morning digest
+// gets the ruling's first reports in one crawl and a later report of it
+// in the next; both are held. The morning digest carries the story once,
+// the later report among its other reports, not as a second entry that
+// "adds to a story sent earlier" in the very same message.
+func TestGatheredDigestKeepsOneEntryPerStory(t *testing.T) {
+	en, ru, oc := newSite(t), newSite(t), newSite(t)
+	hook := newReceiver(t)
+	e := newEnv(t, "timezone: UTC\n"+sources(
+		feedSource("reuters.com", en.url("/feed.xml")),
+		feedSource("interfax.ru", ru.url("/feed.xml")),
+		feedSource("oc-media.org", oc.url("/feed.xml")),
+	)+webhookAlert(hook.srv.URL)+"      digest:\n        schedule: \"0 8 * * *\"\n")
+	e.mustCycle() // 10:00, the silent first read
+	en.publish(rulingEN)
+	ru.publish(rulingRU)
+	e.mustCycle() // 11:00
+	oc.publish(rulingLater)
+	e.mustCycle() // 12:00
+	if n := len(hook.digests()); n != 0 {
+		t.Fatalf("%d digests before the morning, want none", n)
+	}
+	e.until(at("2025-07-02T08:00:00Z"), time.Hour, nil, nil)
+	got := hook.digests()
+	if len(got) != 1 || len(got[0].Topics) != 1 {
+		t.Fatalf("morning: %d digests, want 1 with one topic", len(got))
+	}
+	items := got[0].Topics[0].Items
+	if len(items) != 1 {
+		t.Fatalf("the ruling is %d entries %q, want 1", len(items), got[0].titles())
+	}
+	if items[0].Title != rulingRU.Title || items[0].AdditionTo != nil {
+		t.Errorf("entry %q (addition to %+v), want the first report, interfax.ru's, as a new story", items[0].Title, items[0].AdditionTo)
+	}
+	var also []string
+	for _, a := range items[0].Also {
+		also = append(also, a.Title)
+	}
+	if want := []string{rulingEN.Title, rulingLater.Title}; !slices.Equal(also, want) {
+		t.Errorf("also reported by %q, want %q", also, want)
+	}
+}
