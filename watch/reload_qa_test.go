@@ -5,6 +5,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/watcher-news/watcher/watch"
 )
 
 // TestRenamedScheduledSinkKeepsItsHeldDigests: a desk gives its webhook,
@@ -125,5 +127,46 @@ func TestGatheredDigestKeepsOneEntryPerStory(t *testing.T) {
 	}
 	if want := []string{rulingEN.Title, rulingLater.Title}; !slices.Equal(also, want) {
 		t.Errorf("also reported by %q, want %q", also, want)
+	}
+}
+
+// TestPreviewOfRoutedSinksListsEachReportOnce: the politics desk's
+// webhook (one topic) is down, and the all-topics webhook takes a morning
+// digest, so each crawl's ruling reports wait in two stored digests. The
+// preview of what waits lists the ruling once, each of its other reports
+// (the later one too) once.
+func TestPreviewOfRoutedSinksListsEachReportOnce(t *testing.T) {
+	en, ru, oc := newSite(t), newSite(t), newSite(t)
+	desk, all := newReceiver(t), newReceiver(t)
+	desk.fail = 1 << 20
+	e := newEnv(t, "timezone: UTC\n"+sources(
+		feedSource("reuters.com", en.url("/feed.xml")),
+		feedSource("interfax.ru", ru.url("/feed.xml")),
+		feedSource("oc-media.org", oc.url("/feed.xml")),
+	)+fmt.Sprintf("alerts:\n  webhook:\n    - url: %s\n      topics: [sputnik-detainees]\n    - url: %s\n      digest:\n        schedule: \"0 8 * * *\"\n",
+		desk.srv.URL, all.srv.URL))
+	e.mustCycle() // the silent first read
+	en.publish(rulingEN, safarov("s1", e.clock.Now()))
+	ru.publish(rulingRU)
+	e.cycle() // the desk refuses: an error, expected
+	oc.publish(rulingLater)
+	e.cycle()
+	p, ok, err := watch.NextDigest(e.cfg, e.store, e.clock.Now())
+	if err != nil || !ok {
+		t.Fatalf("preview: ok %v, err %v", ok, err)
+	}
+	reports := map[string]int{}
+	for _, tp := range p.Digest.Topics {
+		for _, it := range tp.Items {
+			reports[it.Title]++
+			for _, a := range it.Also {
+				reports[a.Title]++
+			}
+		}
+	}
+	for _, title := range []string{rulingRU.Title, rulingEN.Title, rulingLater.Title, "Safarov case, report s1"} {
+		if reports[title] != 1 {
+			t.Errorf("%q listed %d times in the preview, want once (all: %v)", title, reports[title], reports)
+		}
 	}
 }

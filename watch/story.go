@@ -168,12 +168,18 @@ func asReport(e alert.Entry) alert.Report {
 // to it, even when that story was only held for a scheduled sink, not
 // sent yet; gathered into one message, such an addition joins the
 // story's entry, as another report of it. Additions to one story sent in
-// an earlier message join the first of them.
+// an earlier message join the first of them. An entry given twice (a
+// preview gathers what waits for several sinks) is kept once.
 func foldAdditions(items []alert.Entry) []alert.Entry {
 	key := func(r alert.Report) [3]string { return [3]string{r.Source, r.URL, r.Title} }
 	at := map[[3]string]int{} // a story's key: the index of its entry in out
+	seen := map[alert.Report]bool{}
 	var out []alert.Entry
 	for _, e := range items {
+		if seen[asReport(e)] {
+			continue
+		}
+		seen[asReport(e)] = true
 		var k [3]string
 		if e.Earlier != nil {
 			k = key(*e.Earlier)
