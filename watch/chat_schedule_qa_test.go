@@ -96,3 +96,53 @@ func TestMorningChatDigestResumesAfterTokenChange(t *testing.T) {
 		t.Errorf("pending after the morning digest: %d, %v; want none", len(p), err)
 	}
 }
+
+// TestHalfSentChatDigestSurvivesTopicsChange: a Telegram desk taking both
+// topics gets a digest too long for one message; Telegram accepts the
+// first part, then rate-limits. Meanwhile the editor narrows the desk to
+// the Yekaterinburg case. The rest of the digest goes out as it was cut,
+// from the second part: no item of the topic it still takes is lost to a
+// digest cut anew, which the parts count no longer fits.
+func TestHalfSentChatDigestSurvivesTopicsChange(t *testing.T) {
+	site := newSite(t)
+	bot := chattest.NewTelegram(t)
+	src := "timezone: UTC\n" + sources(feedSource("site", site.url("/feed.xml")))
+	desk := func(topics string) string {
+		return fmt.Sprintf("alerts:\n  telegram:\n    - name: desk\n      token: %q\n      chat: %q\n      api: %s\n%s",
+			bot.Token, bot.Chat, bot.URL(), topics)
+	}
+	e := newEnv(t, src+desk(""))
+	e.mustCycle() // the silent first read
+	var stories []story
+	var want []string
+	long := strings.Repeat("The court sat again and heard the defence at length. ", 4)
+	for i := range 25 {
+		k, s := fmt.Sprintf("k%02d", i), fmt.Sprintf("s%02d", i)
+		stories = append(stories,
+			story{ID: k, Title: "Kartavykh hearing, report " + k, Summary: long, Published: e.clock.Now()},
+			story{ID: s, Title: "Safarov case, report " + s, Summary: long, Published: e.clock.Now()})
+		want = append(want, site.url("/article/"+s))
+	}
+	site.publish(stories...)
+	bot.AcceptThenRefuse(1, chattest.Refusal{Status: 429, RetryAfter: 30})
+	if _, err := e.cycle(); err == nil || len(bot.Messages()) != 1 {
+		t.Fatalf("first delivery: err %v, %d messages; want the first part accepted, then a rate limit", err, len(bot.Messages()))
+	}
+	e.reconfigure(src + desk("      topics: [yekaterinburg-case]\n"))
+	e.mustCycle()
+	e.mustCycle()
+	msgs := bot.Messages()
+	if len(msgs) < 2 {
+		t.Fatalf("%d messages, want the digest's 2 parts or more", len(msgs))
+	}
+	checkParts(t, "telegram", msgs)
+	got := map[string]int{}
+	for _, l := range links(msgs) {
+		got[l]++
+	}
+	for _, u := range want {
+		if got[u] != 1 {
+			t.Errorf("%s delivered %d times, want once", u, got[u])
+		}
+	}
+}

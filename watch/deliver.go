@@ -182,6 +182,15 @@ func (w *Watcher) deliver(ctx context.Context, sum *Summary) error {
 				continue // a retry of a scheduled digest waits out quiet hours
 			}
 			rd := routed(d, w.routes[s.Name()])
+			if del.Parts > 0 {
+				// Partly sent: the rest goes out as the digest was cut. A
+				// route changed since (a reload) would cut it anew, and
+				// the parts already accepted would no longer count parts
+				// of it: items of the topics it still takes would be
+				// skipped. The stored digest is what was cut: the outbox
+				// stores a sink's digests with its topics only.
+				rd = d
+			}
 			if rd.Count() == 0 && len(rd.SourcesFailing) == 0 && len(rd.SourcesRecovered) == 0 {
 				// Stored for this sink before its topics changed; nothing
 				// in it is for the sink now.
