@@ -170,3 +170,37 @@ func TestPreviewOfRoutedSinksListsEachReportOnce(t *testing.T) {
 		}
 	}
 }
+
+// TestMovedScheduledSinkDoesNotResendToOthers: the morning webhook and an
+// at-once webhook share each crawl's stored digest. The morning one's
+// gathered digest is refused at 08:00 and the editor points it at a new
+// address: the gathered digest goes there, once, and the at-once webhook,
+// which had those items when they were found, does not get them again.
+func TestMovedScheduledSinkDoesNotResendToOthers(t *testing.T) {
+	s, morning, moved, atOnce := newSite(t), newReceiver(t), newReceiver(t), newReceiver(t)
+	morning.fail = 1 << 20
+	src := "timezone: UTC\n" + sources(feedSource("site", s.url("/feed.xml")))
+	hooks := func(url string) string {
+		return fmt.Sprintf("alerts:\n  webhook:\n    - url: %s\n      digest:\n        schedule: \"0 8 * * *\"\n    - url: %s\n", url, atOnce.srv.URL)
+	}
+	e := newEnv(t, src+hooks(morning.srv.URL))
+	e.mustCycle() // 10:00, the silent first read
+	s.publish(safarov("a", e.clock.Now()))
+	e.mustCycle()
+	if n := len(atOnce.digests()); n != 1 {
+		t.Fatalf("the at-once webhook got %d digests, want 1", n)
+	}
+	e.clock.Add(20 * time.Hour) // the next cycle is at 08:00
+	if _, err := e.cycle(); err == nil || len(morning.refused) != 1 {
+		t.Fatalf("the 08:00 digest was not refused: err %v, refused %v", err, morning.refused)
+	}
+	e.reconfigure(src + hooks(moved.srv.URL))
+	e.mustCycle()
+	e.mustCycle()
+	if got := moved.digests(); len(got) != 1 || !slices.Equal(got[0].titles(), []string{"yekaterinburg-case: Safarov case, report a"}) {
+		t.Errorf("the new address got %+v; want the morning digest once", got)
+	}
+	if n := len(atOnce.digests()); n != 1 {
+		t.Errorf("the at-once webhook got %d digests, want its one of the crawl, not the morning digest again", n)
+	}
+}

@@ -116,8 +116,9 @@ func (w *Watcher) reroute(pd state.Digest, stored func() ([]state.Digest, error)
 
 // crawlShares names the sinks of the other stored digests made by the
 // crawls pd holds (the crawl that made it, or for a gathered digest the
-// crawls of the digests it gathers): each of them had its own share of
-// those crawls' items.
+// crawls of the digests it gathers, those included: a sink without a
+// schedule shares a crawl's digest with one that holds it): each of them
+// had its own share of those crawls' items.
 func crawlShares(pd state.Digest, all []state.Digest) map[string]bool {
 	byID := make(map[string]state.Digest, len(all))
 	for _, d := range all {
@@ -134,7 +135,7 @@ func crawlShares(pd state.Digest, all []state.Digest) map[string]bool {
 	}
 	shared := map[string]bool{}
 	for _, d := range all {
-		if d.ID == pd.ID || !made[d.Created] || slices.Contains(pd.Merged, d.ID) {
+		if d.ID == pd.ID || !made[d.Created] {
 			continue
 		}
 		for name := range d.Sinks {
