@@ -27,8 +27,9 @@ Usage:
                                     match JSON lines (id, title, summary, body,
                                     lang, source, published) against the topics
   watcher status [flags]            show source health and pending digests
-  watcher preview [flags] [--format text|html|json]
+  watcher preview [flags] [--format text|html|json] [--sink NAME]
                                     show the next digest without sending it
+                                    (with --sink, as that sink will get it)
   watcher fetch [flags] [--json] NAME|URL
                                     show what a source yields now: items,
                                     dates, keys, which are new, which match
@@ -62,6 +63,7 @@ type globals struct {
 	once      bool
 	explain   bool
 	format    string
+	sink      string // preview: one sink's digest
 	cpuProf   string
 	memProf   string
 }
@@ -96,6 +98,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	if cmd == "preview" {
 		fs.StringVar(&g.format, "format", "text", "text, html or json")
+		fs.StringVar(&g.sink, "sink", "", "show what waits for this sink only")
 	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
