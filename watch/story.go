@@ -173,13 +173,18 @@ func asReport(e alert.Entry) alert.Report {
 func foldAdditions(items []alert.Entry) []alert.Entry {
 	key := func(r alert.Report) [3]string { return [3]string{r.Source, r.URL, r.Title} }
 	at := map[[3]string]int{} // a story's key: the index of its entry in out
-	seen := map[alert.Report]bool{}
+	type report struct {
+		key       [3]string
+		published int64
+	}
+	seen := map[report]bool{}
 	var out []alert.Entry
 	for _, e := range items {
-		if seen[asReport(e)] {
+		r := report{key(asReport(e)), e.Published.UnixNano()}
+		if seen[r] {
 			continue
 		}
-		seen[asReport(e)] = true
+		seen[r] = true
 		var k [3]string
 		if e.Earlier != nil {
 			k = key(*e.Earlier)
