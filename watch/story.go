@@ -172,12 +172,12 @@ func asReport(e alert.Entry) alert.Report {
 // preview gathers what waits for several sinks) is kept once.
 func foldAdditions(items []alert.Entry) []alert.Entry {
 	key := func(r alert.Report) [3]string { return [3]string{r.Source, r.URL, r.Title} }
-	at := map[[3]string]int{} // a story's key: the index of its entry in out
+	at := make(map[[3]string]int, len(items)) // a story's key: the index of its entry in out
 	type report struct {
 		key       [3]string
 		published int64
 	}
-	seen := map[report]bool{}
+	seen := make(map[report]bool, len(items))
 	var out []alert.Entry
 	for _, e := range items {
 		r := report{key(asReport(e)), e.Published.UnixNano()}
