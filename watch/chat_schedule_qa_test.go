@@ -146,3 +146,45 @@ func TestHalfSentChatDigestSurvivesTopicsChange(t *testing.T) {
 		}
 	}
 }
+
+// TestNamingHalfSentChatSinkKeepsItsParts: a Telegram sink without a name
+// has sent the first part of a long digest when Telegram rate-limits it;
+// the editor then gives it a name: (as the README advises), the same bot
+// and chat. The rest goes to the same chat from the second part: the
+// first is not posted again.
+func TestNamingHalfSentChatSinkKeepsItsParts(t *testing.T) {
+	site := newSite(t)
+	bot := chattest.NewTelegram(t)
+	src := "timezone: UTC\n" + sources(feedSource("site", site.url("/feed.xml")))
+	sink := func(name string) string {
+		return fmt.Sprintf("alerts:\n  telegram:\n    - %stoken: %q\n      chat: %q\n      api: %s\n", name, bot.Token, bot.Chat, bot.URL())
+	}
+	e := newEnv(t, src+sink(""))
+	e.mustCycle() // the silent first read
+	var stories []story
+	var want []string
+	for i := range 40 {
+		id := fmt.Sprintf("k%02d", i)
+		stories = append(stories, story{ID: id, Title: "Kartavykh hearing, report " + id + strings.Repeat(" with a long headline", 4),
+			Summary: strings.Repeat("The court sat again and heard the defence. ", 5), Published: e.clock.Now()})
+		want = append(want, site.url("/article/"+id))
+	}
+	site.publish(stories...)
+	bot.AcceptThenRefuse(1, chattest.Refusal{Status: 429, RetryAfter: 30})
+	if _, err := e.cycle(); err == nil || len(bot.Messages()) != 1 {
+		t.Fatalf("first delivery: err %v, %d messages; want the first part accepted, then a rate limit", err, len(bot.Messages()))
+	}
+	e.reconfigure(src + sink("name: desk\n      "))
+	e.mustCycle()
+	e.mustCycle()
+	msgs := bot.Messages()
+	if len(msgs) < 3 {
+		t.Fatalf("%d messages, want a digest of 3 parts or more: the test would prove little", len(msgs))
+	}
+	checkParts(t, "telegram", msgs)
+	got := links(msgs)
+	slices.Sort(got)
+	if !slices.Equal(got, want) {
+		t.Errorf("the chat got %d links, want %d, each once", len(got), len(want))
+	}
+}

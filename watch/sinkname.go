@@ -50,6 +50,18 @@ func named(n alert.Notifier, given bool, name string) alert.Notifier {
 	return namedSink{Notifier: n, name: name}
 }
 
+// addressName is the name s has without a name: given: its type and
+// address.
+func addressName(s alert.Notifier) string {
+	switch n := s.(type) {
+	case namedSink:
+		return n.Notifier.Name()
+	case namedParted:
+		return n.Parted.Name()
+	}
+	return s.Name()
+}
+
 // SinkNames lists the names the configured sinks keep their digests
 // under, in configuration order ("writer" when none is configured).
 func SinkNames(cfg *config.Config) ([]string, error) {
@@ -103,6 +115,19 @@ func (w *Watcher) reroute(pd state.Digest, stored func() ([]state.Digest, error)
 	d, err := w.store.Reroute(pd.ID, gone, to)
 	if err != nil {
 		return pd, err
+	}
+	// A sink given a name: at the same address posts where the gone one
+	// did: the parts of a split digest it accepted count for it, so the
+	// rest follows from the next part and none is posted twice.
+	for _, s := range w.sinks {
+		old := pd.Sinks[addressName(s)]
+		if old == nil || old.Parts == 0 || !slices.Contains(to, s.Name()) {
+			continue
+		}
+		if err := w.store.RecordParts(pd.ID, s.Name(), old.Parts); err != nil {
+			return d, err
+		}
+		d.Sinks[s.Name()].Parts = old.Parts
 	}
 	if len(to) == 0 {
 		w.log.Warn("pending digest waited for sinks no longer configured; every configured sink already has it, so they are dropped",
