@@ -131,19 +131,11 @@ func (w *Watcher) deliver(ctx context.Context, sum *Summary) error {
 		return fmt.Errorf("read pending digests: %w", err)
 	}
 	var errs []error
-	gathered, err := w.release(pending)
-	if err != nil {
-		errs = append(errs, err)
-	}
-	if gathered {
-		if pending, err = w.store.Pending(); err != nil {
-			return fmt.Errorf("read pending digests: %w", err)
-		}
-	}
-	// Every digest waiting for a sink that is gone is rerouted before any
-	// is sent, all against the digests as stored before (see reroute), so
-	// a shutdown while sending cannot leave a crawl's digests half
-	// rerouted.
+	// Every digest waiting for a sink that is gone is rerouted first,
+	// before any is gathered or sent, all against the digests as stored
+	// before (see reroute): so a shutdown while sending cannot leave a
+	// crawl's digests half rerouted, and a renamed sink's held digests
+	// are gathered under its new name in this cycle.
 	var stored []state.Digest
 	storedOnce := func() ([]state.Digest, error) {
 		if stored == nil {
@@ -163,6 +155,15 @@ func (w *Watcher) deliver(ctx context.Context, sum *Summary) error {
 			continue
 		}
 		ready = append(ready, pd)
+	}
+	gathered, err := w.release(ready)
+	if err != nil {
+		errs = append(errs, err)
+	}
+	if gathered {
+		if ready, err = w.store.Pending(); err != nil {
+			return fmt.Errorf("read pending digests: %w", err)
+		}
 	}
 	for _, pd := range ready {
 		if ctx.Err() != nil {

@@ -204,3 +204,22 @@ func TestMovedScheduledSinkDoesNotResendToOthers(t *testing.T) {
 		t.Errorf("the at-once webhook got %d digests, want its one of the crawl, not the morning digest again", n)
 	}
 }
+
+// TestRenamedAtDigestTime: the reload that names the morning webhook
+// comes just before 08:00; the 08:00 cycle, the first on the new
+// configuration, sends the morning digest, not the cycle after it.
+func TestRenamedAtDigestTime(t *testing.T) {
+	s := newSite(t)
+	hook := newReceiver(t)
+	src := sources(feedSource("site", s.url("/feed.xml")))
+	morning := "      digest:\n        schedule: \"0 8 * * *\"\n"
+	e := newEnv(t, "timezone: UTC\n"+src+webhookAlert(hook.srv.URL)+morning)
+	e.mustCycle() // 10:00, the silent first read
+	s.publish(safarov("h11", e.clock.Now()))
+	e.until(at("2025-07-02T07:00:00Z"), time.Hour, nil, nil)
+	e.reconfigure("timezone: UTC\n" + src + fmt.Sprintf("alerts:\n  webhook:\n    - name: desk\n      url: %s\n      secret: s3cret\n", hook.srv.URL) + morning)
+	e.mustCycle() // 08:00
+	if got := hook.digests(); len(got) != 1 || !slices.Equal(got[0].titles(), []string{"yekaterinburg-case: Safarov case, report h11"}) {
+		t.Fatalf("at 08:00 the desk got %d digests, want the morning digest", len(got))
+	}
+}
