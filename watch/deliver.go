@@ -109,15 +109,35 @@ func (w *Watcher) digest(hits []matched, health *digestHealth) ([]*state.Digest,
 			d.Topics = append(d.Topics, alert.Topic{ID: t.ID, Title: t.Title, Items: items})
 		}
 	}
-	for i := range stories {
-		stories[i].Created = now
+	// A story of a topic no sink takes is sent nowhere: it is not kept
+	// as sent, so a later report of it, once a sink takes the topic, is
+	// not an addition to a story its reader never had.
+	kept := stories[:0]
+	for _, st := range stories {
+		var r storyRecord
+		if json.Unmarshal(st.Data, &r) == nil && !w.takes(r.Topic) {
+			continue
+		}
+		st.Created = now
+		kept = append(kept, st)
 	}
+	stories = kept
 	health.addTo(&d)
 	ds, err := w.outbox(d.Sorted())
 	if err != nil {
 		return nil, nil, err
 	}
 	return ds, stories, nil
+}
+
+// takes reports whether some sink takes topic (topics:; none: all).
+func (w *Watcher) takes(topic string) bool {
+	for _, s := range w.sinks {
+		if route := w.routes[s.Name()]; len(route) == 0 || slices.Contains(route, topic) {
+			return true
+		}
+	}
+	return len(w.sinks) == 0
 }
 
 // deliver sends every pending digest, oldest first, to every sink that has

@@ -223,3 +223,35 @@ func TestRenamedAtDigestTime(t *testing.T) {
 		t.Fatalf("at 08:00 the desk got %d digests, want the morning digest", len(got))
 	}
 }
+
+// TestStoryNoSinkTookIsNotSentEarlier: while the only desk takes the
+// Yekaterinburg case, the Sputnik ruling matches and goes to no sink. The
+// editor then routes both topics to the desk; a later report of the
+// ruling comes to it as a story, not as an addition to one "sent
+// earlier", which nobody was sent.
+func TestStoryNoSinkTookIsNotSentEarlier(t *testing.T) {
+	ru, oc, site := newSite(t), newSite(t), newSite(t)
+	hook := newReceiver(t)
+	src := sources(feedSource("interfax.ru", ru.url("/feed.xml")), feedSource("oc-media.org", oc.url("/feed.xml")), feedSource("site", site.url("/feed.xml")))
+	desk := func(topics string) string {
+		return fmt.Sprintf("alerts:\n  webhook:\n    - name: desk\n      url: %s\n%s", hook.srv.URL, topics)
+	}
+	e := newEnv(t, src+desk("      topics: [yekaterinburg-case]\n"))
+	e.mustCycle() // the silent first read
+	ru.publish(rulingRU)
+	site.publish(safarov("s1", e.clock.Now()))
+	e.mustCycle()
+	e.reconfigure(src + desk(""))
+	oc.publish(rulingLater)
+	e.mustCycle()
+	got := hook.digests()
+	if len(got) != 2 {
+		t.Fatalf("%d digests, want 2", len(got))
+	}
+	if titles := got[1].titles(); !slices.Equal(titles, []string{"sputnik-detainees: " + rulingLater.Title}) {
+		t.Fatalf("second digest %q, want the later report of the ruling", titles)
+	}
+	if a := got[1].Topics[0].Items[0].AdditionTo; a != nil {
+		t.Errorf("the later report adds to %q, a story no sink was sent", a.Title)
+	}
+}
