@@ -171,6 +171,9 @@ func asReport(e alert.Entry) alert.Report {
 // an earlier message join the first of them. An entry given twice (a
 // preview gathers what waits for several sinks) is kept once.
 func foldAdditions(items []alert.Entry) []alert.Entry {
+	if !slices.ContainsFunc(items, func(e alert.Entry) bool { return e.Earlier != nil }) {
+		return items // nothing to fold; a preview drops repeats itself (dedupe)
+	}
 	key := func(r alert.Report) [3]string { return [3]string{r.Source, r.URL, r.Title} }
 	at := make(map[[3]string]int, len(items)) // a story's key: the index of its entry in out
 	type report struct {
