@@ -208,17 +208,20 @@ func withAlso(e entryView) entryView {
 		source, _, _ := strings.Cut(a.Meta, " · ")
 		names = append(names, source)
 	}
-	note := ""
-	switch {
-	case len(names) > 0:
-		note = "also reported by " + strings.Join(names, ", ")
-		if e.AlsoMore > 0 {
-			note += " and " + strconv.Itoa(e.AlsoMore) + " more"
-		}
-	case e.Earlier != nil:
-		note = "adds to a story sent earlier: " + e.Earlier.Title
+	// A later report of a story sent before may have other reports of its
+	// own: both notes then go in.
+	var notes []string
+	if e.Earlier != nil {
+		notes = append(notes, "adds to a story sent earlier: "+e.Earlier.Title)
 	}
-	if note != "" {
+	if len(names) > 0 {
+		also := "also reported by " + strings.Join(names, ", ")
+		if e.AlsoMore > 0 {
+			also += " and " + strconv.Itoa(e.AlsoMore) + " more"
+		}
+		notes = append(notes, also)
+	}
+	if note := strings.Join(notes, "; "); note != "" {
 		e.Snippet = strings.TrimSpace(e.Snippet + " (" + note + ")")
 	}
 	return e

@@ -74,7 +74,7 @@ func (d *decoder) webhook(key string, n *yaml.Node) Webhook {
 	w := Webhook{Line: n.Line}
 	n = resolve(n)
 	var secretFile string
-	d.mapping(n, key, d.sinkPolicy(&w.SinkPolicy, fields{
+	d.mapping(n, key, d.untemplated("webhook", &w.SinkPolicy, fields{
 		"name":        d.str(&w.Name),
 		"url":         d.httpURL(&w.URL),
 		"secret":      d.rawStr(&w.Secret),
@@ -99,6 +99,18 @@ func (d *decoder) webhook(key string, n *yaml.Node) Webhook {
 func (d *decoder) sinkPolicy(p *SinkPolicy, fs fields) fields {
 	fs["digest"] = func(key string, n *yaml.Node) { p.Digest = d.digest(key, n) }
 	fs["templates"] = func(key string, n *yaml.Node) { p.Templates = d.templates(key, n) }
+	return fs
+}
+
+// untemplated is sinkPolicy for a sink whose messages no template shapes
+// (a webhook's JSON is a contract; a chat service has its own markup):
+// a templates key there would be read and then ignored, so it is an error.
+func (d *decoder) untemplated(kind string, p *SinkPolicy, fs fields) fields {
+	fs = d.sinkPolicy(p, fs)
+	fs["templates"] = func(key string, n *yaml.Node) {
+		d.errorf(n, key, "a %s sink is not templated: templates apply to email and to standard output", kind)
+		d.templates(key, n) // what else is wrong with it, too
+	}
 	return fs
 }
 

@@ -96,7 +96,7 @@ func (d *decoder) slack(key string, n *yaml.Node) Slack {
 	s := Slack{Line: n.Line}
 	n = resolve(n)
 	var urlFile string
-	d.mapping(n, key, d.sinkPolicy(&s.SinkPolicy, fields{
+	d.mapping(n, key, d.untemplated("slack", &s.SinkPolicy, fields{
 		"name":     d.str(&s.Name),
 		"url":      d.httpURL(&s.URL),
 		"url_file": d.str(&urlFile),
@@ -119,7 +119,7 @@ func (d *decoder) discord(key string, n *yaml.Node) Discord {
 	s := Discord{Line: n.Line}
 	n = resolve(n)
 	var urlFile string
-	d.mapping(n, key, d.sinkPolicy(&s.SinkPolicy, fields{
+	d.mapping(n, key, d.untemplated("discord", &s.SinkPolicy, fields{
 		"name":     d.str(&s.Name),
 		"url":      d.httpURL(&s.URL),
 		"url_file": d.str(&urlFile),
@@ -142,7 +142,7 @@ func (d *decoder) telegram(key string, n *yaml.Node) Telegram {
 	t := Telegram{API: DefaultTelegramAPI, Line: n.Line}
 	n = resolve(n)
 	var tokenFile string
-	d.mapping(n, key, d.sinkPolicy(&t.SinkPolicy, fields{
+	d.mapping(n, key, d.untemplated("telegram", &t.SinkPolicy, fields{
 		"name":       d.str(&t.Name),
 		"token":      d.rawStr(&t.Token),
 		"token_file": d.str(&tokenFile),
@@ -171,7 +171,7 @@ func (d *decoder) matrix(key string, n *yaml.Node) Matrix {
 	m := Matrix{Line: n.Line}
 	n = resolve(n)
 	var tokenFile string
-	d.mapping(n, key, d.sinkPolicy(&m.SinkPolicy, fields{
+	d.mapping(n, key, d.untemplated("matrix", &m.SinkPolicy, fields{
 		"name":       d.str(&m.Name),
 		"homeserver": d.httpURL(&m.Homeserver),
 		"room":       d.str(&m.Room),
@@ -199,7 +199,7 @@ func (d *decoder) ntfy(key string, n *yaml.Node) Ntfy {
 	s := Ntfy{Line: n.Line}
 	n = resolve(n)
 	var tokenFile string
-	d.mapping(n, key, d.sinkPolicy(&s.SinkPolicy, fields{
+	d.mapping(n, key, d.untemplated("ntfy", &s.SinkPolicy, fields{
 		"name":       d.str(&s.Name),
 		"url":        d.httpURL(&s.URL),
 		"token":      d.rawStr(&s.Token),

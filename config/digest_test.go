@@ -64,6 +64,7 @@ func TestLoadDigestErrors(t *testing.T) {
 		`testdata/bad_digest.yaml:11: templates.text: read template: stat testdata/templates/missing.txt.tmpl: no such file or directory`,
 		`testdata/bad_digest.yaml:16: alerts.webhook[0].digest.quiet_hours.to: must differ from from (07:00): a window of no time, or of all day, is not quiet hours`,
 		`testdata/bad_digest.yaml:17: alerts.webhook[0].digest.immediate[0]: no topic has id "nope"`,
+		`testdata/bad_digest.yaml:18: alerts.webhook[0].templates: a webhook sink is not templated: templates apply to email and to standard output`,
 		`testdata/bad_digest.yaml:18: alerts.webhook[0].templates.css: unknown key`,
 		`testdata/bad_digest.yaml:18: alerts.webhook[0].templates.html: template: testdata/templates/broken.html.tmpl:2: unexpected "}" in end`,
 	}

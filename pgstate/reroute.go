@@ -13,7 +13,7 @@ import (
 // Reroute moves a digest's deliveries from sinks that are gone to others,
 // in one transaction, as the bbolt store does: each sink in from that has
 // not accepted the digest loses its entry, and each sink in to without one
-// gets a fresh one. It returns the digest as stored. A digest left with no
+// gets a fresh one, held when a delivery it replaces was held. It returns the digest as stored. A digest left with no
 // sink at all is an error.
 func (s *Store) Reroute(ctx context.Context, id string, from, to []string) (state.Digest, error) {
 	var out state.Digest
@@ -26,8 +26,10 @@ func (s *Store) Reroute(ctx context.Context, id string, from, to []string) (stat
 			return state.ErrNoDigest
 		}
 		var batch pgx.Batch
+		held := false
 		for _, name := range from {
 			if dl, ok := d.Sinks[name]; ok && !dl.Delivered {
+				held = held || dl.Held
 				delete(d.Sinks, name)
 				batch.Queue("DELETE FROM deliveries WHERE digest_id = $1 AND sink = $2", id, name)
 			}
@@ -37,8 +39,8 @@ func (s *Store) Reroute(ctx context.Context, id string, from, to []string) (stat
 				return errors.New("sink with an empty name")
 			}
 			if _, ok := d.Sinks[name]; !ok {
-				d.Sinks[name] = &state.Delivery{}
-				queueDelivery(&batch, id, name, state.Delivery{}, true)
+				d.Sinks[name] = &state.Delivery{Held: held}
+				queueDelivery(&batch, id, name, state.Delivery{Held: held}, true)
 			}
 		}
 		if len(d.Sinks) == 0 {

@@ -8,7 +8,9 @@ import (
 
 // Reroute moves a digest's deliveries from sinks that are gone to others,
 // in one write: each sink in from that has not accepted the digest loses
-// its entry, and each sink in to without one gets a fresh one. It returns
+// its entry, and each sink in to without one gets a fresh one, held when
+// a delivery it replaces was held (it then still waits for the sink's
+// schedule, to be gathered, rather than going out at once). It returns
 // the digest as stored. A digest left with no sink at all is an error.
 func (s *Store) Reroute(id string, from, to []string) (Digest, error) {
 	var out Digest
@@ -21,8 +23,10 @@ func (s *Store) Reroute(id string, from, to []string) (Digest, error) {
 		if err != nil {
 			return err
 		}
+		held := false
 		for _, name := range from {
 			if dl, ok := d.Sinks[name]; ok && !dl.Delivered {
+				held = held || dl.Held
 				delete(d.Sinks, name)
 			}
 		}
@@ -31,7 +35,7 @@ func (s *Store) Reroute(id string, from, to []string) (Digest, error) {
 				return fmt.Errorf("sink with an empty name")
 			}
 			if _, ok := d.Sinks[name]; !ok {
-				d.Sinks[name] = &Delivery{}
+				d.Sinks[name] = &Delivery{Held: held}
 			}
 		}
 		if len(d.Sinks) == 0 {

@@ -129,15 +129,35 @@ func (w *Watcher) digest(hits []matched, health *digestHealth) ([]*state.Digest,
 			d.Topics = append(d.Topics, alert.Topic{ID: t.ID, Title: t.Title, Items: items})
 		}
 	}
-	for i := range stories {
-		stories[i].Created = now
+	// A story of a topic no sink takes is sent nowhere: it is not kept
+	// as sent, so a later report of it, once a sink takes the topic, is
+	// not an addition to a story its reader never had.
+	kept := stories[:0]
+	for _, st := range stories {
+		var r storyRecord
+		if json.Unmarshal(st.Data, &r) == nil && !w.takes(r.Topic) {
+			continue
+		}
+		st.Created = now
+		kept = append(kept, st)
 	}
+	stories = kept
 	health.addTo(&d)
 	ds, err := w.outbox(d.Sorted())
 	if err != nil {
 		return nil, nil, err
 	}
 	return ds, stories, nil
+}
+
+// takes reports whether some sink takes topic (topics:; none: all).
+func (w *Watcher) takes(topic string) bool {
+	for _, s := range w.sinks {
+		if route := w.routes[s.Name()]; len(route) == 0 || slices.Contains(route, topic) {
+			return true
+		}
+	}
+	return len(w.sinks) == 0
 }
 
 // deliver sends every pending digest, oldest first, to every sink that has
@@ -151,23 +171,43 @@ func (w *Watcher) deliver(ctx context.Context, sum *Summary) error {
 		return fmt.Errorf("read pending digests: %w", err)
 	}
 	var errs []error
-	gathered, err := w.release(pending)
+	// Every digest waiting for a sink that is gone is rerouted first,
+	// before any is gathered or sent, all against the digests as stored
+	// before (see reroute): so a shutdown while sending cannot leave a
+	// crawl's digests half rerouted, and a renamed sink's held digests
+	// are gathered under its new name in this cycle.
+	var stored []state.Digest
+	storedOnce := func() ([]state.Digest, error) {
+		if stored == nil {
+			all, err := w.store.Digests()
+			if err != nil {
+				return nil, fmt.Errorf("read stored digests: %w", err)
+			}
+			stored = all
+		}
+		return stored, nil
+	}
+	ready := pending[:0]
+	for _, pd := range pending {
+		pd, err := w.reroute(pd, storedOnce)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		ready = append(ready, pd)
+	}
+	gathered, err := w.release(ready)
 	if err != nil {
 		errs = append(errs, err)
 	}
 	if gathered {
-		if pending, err = w.store.Pending(); err != nil {
+		if ready, err = w.store.Pending(); err != nil {
 			return fmt.Errorf("read pending digests: %w", err)
 		}
 	}
-	for _, pd := range pending {
+	for _, pd := range ready {
 		if ctx.Err() != nil {
 			break // shutting down: the rest stays pending as it is
-		}
-		pd, err := w.reroute(pd)
-		if err != nil {
-			errs = append(errs, err)
-			continue
 		}
 		var d alert.Digest
 		if err := json.Unmarshal(pd.Payload, &d); err != nil {
@@ -183,6 +223,15 @@ func (w *Watcher) deliver(ctx context.Context, sum *Summary) error {
 				continue // a retry of a scheduled digest waits out quiet hours
 			}
 			rd := routed(d, w.routes[s.Name()])
+			if del.Parts > 0 {
+				// Partly sent: the rest goes out as the digest was cut. A
+				// route changed since (a reload) would cut it anew, and
+				// the parts already accepted would no longer count parts
+				// of it: items of the topics it still takes would be
+				// skipped. The stored digest is what was cut: the outbox
+				// stores a sink's digests with its topics only.
+				rd = d
+			}
 			if rd.Count() == 0 && len(rd.SourcesFailing) == 0 && len(rd.SourcesRecovered) == 0 {
 				// Stored for this sink before its topics changed; nothing
 				// in it is for the sink now.

@@ -3,8 +3,11 @@ package watch
 import (
 	"encoding/json"
 	"fmt"
+	"io"
+	"log/slog"
 	"maps"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/watcher-news/watcher/alert"
@@ -22,6 +25,9 @@ type Preview struct {
 	// they wait for.
 	Stored int
 	Sinks  []string
+	// Routed is true when the sinks it waits for take different topics
+	// (topics:), so none of them gets all of Digest.
+	Routed bool
 }
 
 // NextDigest works out, without writing anything, the next digest: every
@@ -30,6 +36,59 @@ type Preview struct {
 // it is the digest delivered last, and ok is false if there is none of
 // that either.
 func NextDigest(cfg *config.Config, store Store, now time.Time) (p Preview, ok bool, err error) {
+	routes, err := previewRoutes(cfg)
+	if err != nil {
+		return Preview{}, false, err
+	}
+	p, ok, err = nextDigest(cfg, store, now, "", nil)
+	if !ok || err != nil {
+		return p, ok, err
+	}
+	for _, name := range p.Sinks[min(1, len(p.Sinks)):] {
+		if !slices.Equal(routes[name], routes[p.Sinks[0]]) {
+			p.Routed = true
+		}
+	}
+	return p, true, nil
+}
+
+// NextDigestFor is NextDigest for one sink: what waits for it, as it will
+// get it (its topics only); ok is false when nothing waits for it. A name
+// no sink has is an error wrapping ErrNoSink that names the sinks.
+func NextDigestFor(cfg *config.Config, store Store, now time.Time, sink string) (p Preview, ok bool, err error) {
+	routes, err := previewRoutes(cfg)
+	if err != nil {
+		return Preview{}, false, err
+	}
+	route, known := routes[sink]
+	if !known {
+		return Preview{}, false, fmt.Errorf("%w %q in %s; the sinks are: %s", ErrNoSink, sink, cfg.File,
+			strings.Join(slices.Sorted(maps.Keys(routes)), ", "))
+	}
+	return nextDigest(cfg, store, now, sink, route)
+}
+
+// previewRoutes maps each configured sink's name to its topics (nil: all).
+func previewRoutes(cfg *config.Config) (map[string][]string, error) {
+	sinks, _, err := newSinks(cfg, Options{Stdout: io.Discard, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		return nil, err
+	}
+	routes, err := sinkRoutes(cfg, sinks)
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range sinks {
+		if _, ok := routes[s.Name()]; !ok {
+			routes[s.Name()] = nil // the standard-output writer
+		}
+	}
+	return routes, nil
+}
+
+// nextDigest gathers what waits: for every sink, or for sink alone (then
+// routed to its topics, and nothing delivered before is shown instead).
+func nextDigest(cfg *config.Config, store Store, now time.Time, sink string, route []string) (p Preview, ok bool, err error) {
 	pending, err := store.Pending()
 	if err != nil {
 		return Preview{}, false, fmt.Errorf("read pending digests: %w", err)
@@ -38,14 +97,17 @@ func NextDigest(cfg *config.Config, store Store, now time.Time) (p Preview, ok b
 	var ids []string
 	sinks := map[string]bool{}
 	for _, pd := range pending {
+		if del := pd.Sinks[sink]; sink != "" && (del == nil || del.Delivered || del.Parked) {
+			continue
+		}
 		var d alert.Digest
 		if err := json.Unmarshal(pd.Payload, &d); err != nil {
 			continue // unreadable: the next cycle parks it
 		}
-		parts = append(parts, d)
+		parts = append(parts, routed(d, route))
 		ids = append(ids, pd.ID)
 		for name, del := range pd.Sinks {
-			if !del.Delivered && !del.Parked {
+			if !del.Delivered && !del.Parked && (sink == "" || name == sink) {
 				sinks[name] = true
 			}
 		}
@@ -54,6 +116,9 @@ func NextDigest(cfg *config.Config, store Store, now time.Time) (p Preview, ok b
 		d := MergeDigests(cfg, derivedID(now, ids), now.UTC(), parts)
 		d = dedupe(d)
 		return Preview{Digest: d, Pending: true, Stored: len(parts), Sinks: slices.Sorted(maps.Keys(sinks))}, true, nil
+	}
+	if sink != "" {
+		return Preview{}, false, nil
 	}
 	last, found, err := store.LastDelivered()
 	if err != nil || !found {

@@ -305,6 +305,9 @@ func MergeDigests(cfg *config.Config, id string, created time.Time, parts []aler
 		return len(order)
 	}
 	slices.SortStableFunc(topics, func(a, b alert.Topic) int { return rank(a.ID) - rank(b.ID) })
+	for i := range topics {
+		topics[i].Items = foldAdditions(topics[i].Items)
+	}
 	d := alert.Digest{ID: id, Created: created, Topics: topics}
 	// Each source's health once, as the latest part tells it: one that
 	// failed and has recovered since is named as recovered.

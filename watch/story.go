@@ -161,3 +161,47 @@ func groupStories(log *slog.Logger, byTopic map[string][]report, topics []string
 func asReport(e alert.Entry) alert.Report {
 	return alert.Report{Title: e.Title, URL: e.URL, Source: e.Source, Published: e.Published}
 }
+
+// foldAdditions keeps one entry per story in a digest gathered from
+// several crawls' digests (items in the order they were found). A crawl
+// marks a later report of a story an earlier crawl stored as an addition
+// to it, even when that story was only held for a scheduled sink, not
+// sent yet; gathered into one message, such an addition joins the
+// story's entry, as another report of it. Additions to one story sent in
+// an earlier message join the first of them. An entry given twice (a
+// preview gathers what waits for several sinks) is kept once.
+func foldAdditions(items []alert.Entry) []alert.Entry {
+	if !slices.ContainsFunc(items, func(e alert.Entry) bool { return e.Earlier != nil }) {
+		return items // nothing to fold; a preview drops repeats itself (dedupe)
+	}
+	key := func(r alert.Report) [3]string { return [3]string{r.Source, r.URL, r.Title} }
+	at := make(map[[3]string]int, len(items)) // a story's key: the index of its entry in out
+	type report struct {
+		key       [3]string
+		published int64
+	}
+	seen := make(map[report]bool, len(items))
+	var out []alert.Entry
+	for _, e := range items {
+		r := report{key(asReport(e)), e.Published.UnixNano()}
+		if seen[r] {
+			continue
+		}
+		seen[r] = true
+		var k [3]string
+		if e.Earlier != nil {
+			k = key(*e.Earlier)
+		} else {
+			k = key(asReport(e))
+		}
+		i, ok := at[k]
+		if !ok || e.Earlier == nil {
+			at[k] = len(out)
+			out = append(out, e)
+			continue
+		}
+		out[i].Also = append(out[i].Also, asReport(e))
+		out[i].Also = append(out[i].Also, e.Also...)
+	}
+	return out
+}

@@ -239,7 +239,7 @@ func (d *daemonRun) reload() {
 	d.cfg, d.w = cfg, w
 	d.mu.Unlock()
 	d.log.Info("configuration reloaded", "schedule", cfg.Schedule, "sources", len(cfg.Sources),
-		"topics", len(cfg.Topics), "sinks", len(cfg.Alerts.Webhooks)+len(cfg.Alerts.Emails), "next_run", d.next())
+		"topics", len(cfg.Topics), "sinks", len(cfg.Alerts.Routes()), "next_run", d.next())
 }
 
 // stuckAfter is how long a cycle may run before the daemon stops telling

@@ -46,18 +46,35 @@ func runPreview(g globals, stdout, stderr io.Writer) int {
 		return exitFailed
 	}
 	defer store.Close()
-	p, ok, err := watch.NextDigest(cfg, store, time.Now())
+	var p watch.Preview
+	var ok bool
+	if g.sink != "" {
+		p, ok, err = watch.NextDigestFor(cfg, store, time.Now(), g.sink)
+	} else {
+		p, ok, err = watch.NextDigest(cfg, store, time.Now())
+	}
+	if errors.Is(err, watch.ErrNoSink) {
+		fmt.Fprintf(stderr, "watcher: preview: --sink: %v\n", err)
+		return exitUsage
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "watcher: preview: %v\n", err)
 		return exitFailed
 	}
-	if !ok {
+	switch {
+	case !ok && g.sink != "":
+		fmt.Fprintf(stderr, "watcher: preview: nothing to preview: no digest waits for %s\n", g.sink)
+		return exitOK
+	case !ok:
 		fmt.Fprintln(stderr, "watcher: preview: nothing to preview: no digest waits, and none was delivered yet")
 		return exitOK
 	}
 	if p.Pending {
 		fmt.Fprintf(stderr, "watcher: preview: next digest: %d items from %d stored digests, waiting for %s (not sent)\n",
 			p.Digest.Count(), p.Stored, strings.Join(p.Sinks, ", "))
+		if p.Routed {
+			fmt.Fprintln(stderr, "watcher: preview: these sinks take different topics: this shows them all, and each takes its own topics; --sink NAME shows one sink's")
+		}
 	} else {
 		fmt.Fprintf(stderr, "watcher: preview: nothing waits; the digest delivered last, %s (%d items):\n",
 			p.Digest.ID, p.Digest.Count())

@@ -33,8 +33,9 @@ Usage:
   watcher suggest --topic ID [--since D] [--terms N]
                                     significant terms of the topic's recent matches
   watcher status [flags]            show source health and pending digests
-  watcher preview [flags] [--format text|html|json]
+  watcher preview [flags] [--format text|html|json] [--sink NAME]
                                     show the next digest without sending it
+                                    (with --sink, as that sink will get it)
   watcher fetch [flags] [--json] NAME|URL
                                     show what a source yields now: items,
                                     dates, keys, which are new, which match
@@ -77,6 +78,7 @@ type globals struct {
 	replica   string
 	explain   bool
 	format    string
+	sink      string // preview: one sink's digest
 	cpuProf   string
 	memProf   string
 	arch      archiveFlags
@@ -115,6 +117,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	if cmd == "preview" {
 		fs.StringVar(&g.format, "format", "text", "text, html or json")
+		fs.StringVar(&g.sink, "sink", "", "show what waits for this sink only")
 	}
 	addArchiveFlags(fs, cmd, &g.arch)
 	if err := fs.Parse(args); err != nil {
