@@ -87,8 +87,12 @@ func TestKubernetes(t *testing.T) {
 	if !ok {
 		t.Fatal("kubernetes.yaml has no Deployment")
 	}
-	if dep.Spec.Replicas == nil || *dep.Spec.Replicas != 3 {
-		t.Errorf("Deployment replicas = %v, want 3", dep.Spec.Replicas)
+	if r := dep.Spec.Replicas; r == nil || *r != 3 {
+		n := "unset"
+		if r != nil {
+			n = strconv.Itoa(*r)
+		}
+		t.Errorf("Deployment replicas: %s, want 3", n)
 	}
 	cs := dep.Spec.Template.Spec.Containers
 	if len(cs) != 1 {
