@@ -23,7 +23,7 @@ func TestUnits(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range []string{"watcher.service", "watcher-once.service", "watcher-once.timer"} {
+	for _, name := range []string{"watcher.service", "watcher@.service", "watcher-once.service", "watcher-once.timer"} {
 		data, err := os.ReadFile(name)
 		if err != nil {
 			t.Fatal(err)
@@ -33,7 +33,9 @@ func TestUnits(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	for _, name := range []string{"watcher.service", "watcher-once.service", "watcher-once.timer"} {
+	// The template is checked as an instance, as systemd would load it:
+	// verify finds watcher@.service beside watcher@r1.service.
+	for _, name := range []string{"watcher.service", "watcher@r1.service", "watcher-once.service", "watcher-once.timer"} {
 		t.Run(name, func(t *testing.T) {
 			out, err := exec.Command("systemd-analyze", "verify", filepath.Join(dir, name)).CombinedOutput()
 			if err != nil || len(strings.TrimSpace(string(out))) > 0 {
@@ -57,5 +59,23 @@ func TestUnits(t *testing.T) {
 				t.Errorf("%s: exposure %s %s, want OK or better", name, m[1], m[2])
 			}
 		})
+	}
+}
+
+// TestTemplateUnitRunsAReplica checks the template starts the watcher as
+// the replica its instance names, and keeps the daemon's notify protocol.
+func TestTemplateUnitRunsAReplica(t *testing.T) {
+	data, err := os.ReadFile("watcher@.service")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"\nExecStart=/usr/local/bin/watcher --config /etc/watcher/config.yaml --replica %i\n",
+		"\nType=notify\n",
+		"\nWatchdogSec=",
+	} {
+		if !strings.Contains(string(data), want) {
+			t.Errorf("watcher@.service lacks %q", strings.TrimSpace(want))
+		}
 	}
 }

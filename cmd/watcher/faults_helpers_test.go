@@ -102,7 +102,7 @@ func summaryField(t *testing.T, log, key string) string {
 }
 
 // writeConfig writes a configuration file into dir.
-func writeConfig(t *testing.T, dir, cfg string) {
+func writeConfig(t testing.TB, dir, cfg string) {
 	t.Helper()
 	writeFile(t, filepath.Join(dir, "config.yaml"), cfg)
 }

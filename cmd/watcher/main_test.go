@@ -66,13 +66,13 @@ type result struct {
 }
 
 // watcher runs the binary with args and stdin, in dir, and waits.
-func watcher(t *testing.T, dir string, stdin []byte, args ...string) result {
+func watcher(t testing.TB, dir string, stdin []byte, args ...string) result {
 	t.Helper()
 	return watcherWithin(t, 2*time.Minute, dir, stdin, args...)
 }
 
 // watcherWithin is watcher with a limit of its own on the run.
-func watcherWithin(t *testing.T, limit time.Duration, dir string, stdin []byte, args ...string) result {
+func watcherWithin(t testing.TB, limit time.Duration, dir string, stdin []byte, args ...string) result {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), limit)
 	defer cancel()
@@ -98,7 +98,7 @@ type farm struct{ base string }
 
 // startFarm starts the feed server with args; the test is skipped when
 // the shared folder is not beside the checkout.
-func startFarm(t *testing.T, args ...string) farm {
+func startFarm(t testing.TB, args ...string) farm {
 	t.Helper()
 	if farmBin == "" {
 		t.Skip("the shared feed server is not beside the checkout")
@@ -133,7 +133,7 @@ func (f farm) post(t *testing.T, path string) {
 	}
 }
 
-func writeFile(t *testing.T, path, body string) {
+func writeFile(t testing.TB, path, body string) {
 	t.Helper()
 	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
 		t.Fatal(err)

@@ -15,7 +15,7 @@ import (
 
 // shippedHead is the shipped config.yaml up to its sources: the settings a
 // user runs (schedule, fetch, delivery), untouched.
-func shippedHead(t *testing.T) string {
+func shippedHead(t testing.TB) string {
 	t.Helper()
 	data, err := os.ReadFile("../../config.yaml")
 	if err != nil {

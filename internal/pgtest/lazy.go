@@ -6,6 +6,7 @@ import (
 	"os"
 	"sync"
 	"testing"
+	"time"
 )
 
 // Lazy is a server started by the first test that asks for a database,
@@ -41,4 +42,12 @@ func (l *Lazy) Stop() error {
 		return nil
 	}
 	return l.srv.Stop()
+}
+
+// CPUTime is the started server's processor time (see Server.CPUTime).
+func (l *Lazy) CPUTime() (time.Duration, error) {
+	if l.srv == nil {
+		return 0, errors.New("pgtest: no server started")
+	}
+	return l.srv.CPUTime()
 }
