@@ -36,7 +36,7 @@ func (s *Store) RecordDelivery(ctx context.Context, id, sink string, sendErr err
 		if !ok {
 			return fmt.Errorf("digest is not for sink %q", sink)
 		}
-		if err := record(dl, sendErr, now, next, maxAttempts); err != nil {
+		if err := dl.Record(sendErr, now, next, maxAttempts); err != nil {
 			return fmt.Errorf("sink %q: %w", sink, err)
 		}
 		parked = dl.Parked
@@ -51,27 +51,6 @@ func (s *Store) RecordDelivery(ctx context.Context, id, sink string, sendErr err
 		return false, err
 	}
 	return parked, nil
-}
-
-// record applies one attempt's outcome, as state's Delivery.record.
-func record(dl *state.Delivery, sendErr error, now, next time.Time, maxAttempts int) error {
-	if dl.Delivered {
-		if sendErr == nil {
-			return nil // a repeated success report changes nothing
-		}
-		return errors.New("failure reported after delivery")
-	}
-	dl.Attempts++
-	if sendErr == nil {
-		dl.Delivered, dl.DeliveredAt = true, now
-		dl.Parked, dl.LastError, dl.NextAttempt = false, "", time.Time{}
-		return nil
-	}
-	dl.LastError, dl.NextAttempt = sendErr.Error(), next
-	if maxAttempts > 0 && dl.Attempts >= maxAttempts {
-		dl.Parked, dl.NextAttempt = true, time.Time{}
-	}
-	return nil
 }
 
 // Merge stores into, a digest for sink alone gathering the digests
@@ -172,10 +151,9 @@ func (s *Store) RecordParts(ctx context.Context, id, sink string, parts int) err
 		if !ok {
 			return fmt.Errorf("digest is not for sink %q", sink)
 		}
-		if dl.Delivered || parts <= dl.Parts {
+		if !dl.AcceptParts(parts) {
 			return nil
 		}
-		dl.Parts = parts
 		return writeDeliveries(ctx, tx, d)
 	})
 }

@@ -2,54 +2,23 @@ package pgstate
 
 import (
 	"context"
-	"encoding/hex"
 	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5"
-)
 
-// rawKeyLen is the stored length of a key in item.Key's form.
-const rawKeyLen = 16
+	"github.com/watcher-news/watcher/state"
+)
 
 // maxKeyLen is the longest key Commit accepts. A PostgreSQL b-tree entry
 // must fit in a third of a page; the primary key on (source, key) would
 // refuse longer ones at insert time, so Commit refuses them first.
 const maxKeyLen = 2048
 
-// storedKey is the stored form of item key k, as in the bbolt store: a
-// key of item.Key's form (32 lower-case hex digits) becomes its 16
-// bytes; any other is 0x00 and the key, plus a closing 0x00 when that
-// would otherwise be 16 bytes or more. The lengths of the two forms
-// differ, so no two keys share a stored key. Written by hand: it is a
-// length rule, not an encoding a library offers.
-func storedKey(k string) []byte {
-	if raw, ok := rawKey(k); ok {
-		return raw
-	}
-	out := make([]byte, 0, len(k)+2)
-	out = append(out, 0)
-	out = append(out, k...)
-	if len(out) >= rawKeyLen {
-		out = append(out, 0)
-	}
-	return out
-}
-
-// rawKey decodes k if it is 32 lower-case hex digits; upper case stays
-// text, as "AB…" and "ab…" are different keys.
-func rawKey(k string) ([]byte, bool) {
-	if len(k) != 2*rawKeyLen {
-		return nil, false
-	}
-	for i := range len(k) {
-		if c := k[i]; (c < '0' || c > '9') && (c < 'a' || c > 'f') {
-			return nil, false
-		}
-	}
-	raw, err := hex.DecodeString(k)
-	return raw, err == nil
-}
+// storedKey is the stored form of item key k: the bbolt store's own
+// (state.SeenKey), so both stores hold the same bytes and
+// state.SeenKeyText reads either.
+func storedKey(k string) []byte { return state.SeenKey(k) }
 
 // SeenKeys reports which of keys the named source has already shown, in
 // one query. The result holds only the keys that were seen, each mapped

@@ -85,7 +85,7 @@ func (s *Store) RecordDelivery(id, sink string, sendErr error, next time.Time, m
 		if !ok {
 			return fmt.Errorf("digest is not for sink %q", sink)
 		}
-		if err := dl.record(sendErr, now, next, maxAttempts); err != nil {
+		if err := dl.Record(sendErr, now, next, maxAttempts); err != nil {
 			return fmt.Errorf("sink %q: %w", sink, err)
 		}
 		parked = dl.Parked
@@ -109,8 +109,10 @@ func (s *Store) RecordDelivery(id, sink string, sendErr error, next time.Time, m
 	return parked, err
 }
 
-// record applies one attempt's outcome.
-func (dl *Delivery) record(sendErr error, now, next time.Time, maxAttempts int) error {
+// Record applies one attempt's outcome: the retry and parking rule every
+// store follows (delivered once, an attempt counted per send, parked after
+// maxAttempts).
+func (dl *Delivery) Record(sendErr error, now, next time.Time, maxAttempts int) error {
 	if dl.Delivered {
 		if sendErr == nil {
 			return nil // a repeated success report changes nothing

@@ -25,14 +25,24 @@ func (s *Store) RecordParts(id, sink string, parts int) error {
 		if !ok {
 			return fmt.Errorf("digest is not for sink %q", sink)
 		}
-		if dl.Delivered || parts <= dl.Parts {
+		if !dl.AcceptParts(parts) {
 			return nil
 		}
-		dl.Parts = parts
 		return putDigest(tx, d)
 	})
 	if err != nil {
 		return fmt.Errorf("record parts of digest %q sent to %q in state %s: %w", id, sink, s.path, err)
 	}
 	return nil
+}
+
+// AcceptParts records that the sink has the first parts messages of the
+// digest, and reports whether that changed anything: the count never
+// goes down, and stays as it is once the sink has the whole digest.
+func (dl *Delivery) AcceptParts(parts int) bool {
+	if dl.Delivered || parts <= dl.Parts {
+		return false
+	}
+	dl.Parts = parts
+	return true
 }

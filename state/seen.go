@@ -41,6 +41,11 @@ func storedKey(k string) []byte {
 	return out
 }
 
+// SeenKey is the stored form of item key k (see storedKey), for another
+// store that keeps seen keys the same way, so both hold the same bytes and
+// SeenKeyText reads either.
+func SeenKey(k string) []byte { return storedKey(k) }
+
 // rawKey decodes k if it is 32 lower-case hex digits. Upper case is left
 // out on purpose: "AB…" and "ab…" are different keys and must stay so.
 func rawKey(k string) ([]byte, bool) {

@@ -50,25 +50,9 @@ func TestLaterSetOverTheTimeline(t *testing.T) {
 	start := days[0].Add(-48 * time.Hour)
 
 	f := startFarm(t, "-corpus", corpusPath, "-now", start.Format(time.RFC3339))
-	var outlets []outlet
-	getJSON(t, f.base+"/outlets.json", &outlets)
 	hook, hookURL := newHook(t)
 	dir := t.TempDir()
-	var cfg strings.Builder
-	// The shipped settings, but for page_delay: every outlet is on the
-	// feed server's one host, and some 150 article pages half a second
-	// apart would measure the pause, not the matching.
-	head := strings.Replace(shippedHead(t), "page_delay: 500ms", "page_delay: 0s", 1)
-	if !strings.Contains(head, "page_delay: 0s") {
-		t.Fatal("the shipped config.yaml has no page_delay: 500ms to lift")
-	}
-	cfg.WriteString(head + "sources:\n")
-	for _, o := range outlets {
-		fmt.Fprintf(&cfg, "  - name: %s\n    feed: %s\n    fulltext: true\n", o.Source, o.Feed)
-	}
-	cfg.WriteString(shippedTopics(t))
-	fmt.Fprintf(&cfg, "alerts:\n  webhook:\n    - url: %s\n", hookURL)
-	writeFile(t, filepath.Join(dir, "config.yaml"), cfg.String())
+	writeFile(t, filepath.Join(dir, "config.yaml"), timelineConfig(t, f, hookURL))
 
 	if r := watcher(t, dir, nil, "--once"); r.code != exitOK { // the first read: nothing published yet
 		t.Fatalf("first run: exit %d\n%s", r.code, r.stderr)
@@ -117,4 +101,28 @@ func TestLaterSetOverTheTimeline(t *testing.T) {
 	if macro < 0.95 {
 		t.Errorf("macro F1 %.3f below 0.95", macro)
 	}
+}
+
+// timelineConfig is the configuration of a run through a corpus on the
+// feed server's clock: the shipped settings but for page_delay, every
+// outlet's feed with its article pages, the shipped topics, and a webhook.
+// page_delay is lifted because every outlet is on the feed server's one
+// host, and some 150 article pages half a second apart would measure the
+// pause, not the matching or grouping these runs score.
+func timelineConfig(t *testing.T, f farm, hookURL string) string {
+	t.Helper()
+	var outlets []outlet
+	getJSON(t, f.base+"/outlets.json", &outlets)
+	head := strings.Replace(shippedHead(t), "page_delay: 500ms", "page_delay: 0s", 1)
+	if !strings.Contains(head, "page_delay: 0s") {
+		t.Fatal("the shipped config.yaml has no page_delay: 500ms to lift")
+	}
+	var cfg strings.Builder
+	cfg.WriteString(head + "sources:\n")
+	for _, o := range outlets {
+		fmt.Fprintf(&cfg, "  - name: %s\n    feed: %s\n    fulltext: true\n", o.Source, o.Feed)
+	}
+	cfg.WriteString(shippedTopics(t))
+	fmt.Fprintf(&cfg, "alerts:\n  webhook:\n    - url: %s\n", hookURL)
+	return cfg.String()
 }

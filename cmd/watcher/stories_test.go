@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"fmt"
 	"os"
 	"path"
 	"path/filepath"
@@ -39,25 +38,9 @@ func TestStoriesOverTheTimeline(t *testing.T) {
 func storiesOverTheTimeline(t *testing.T, cadence time.Duration) {
 	corpusPath := filepath.Join(sharedDir, "corpus/dev.jsonl")
 	f := startFarm(t, "-corpus", corpusPath, "-now", "2024-12-24T00:00:00Z")
-	var outlets []outlet
-	getJSON(t, f.base+"/outlets.json", &outlets)
 	hook, hookURL := newHook(t)
 	dir := t.TempDir()
-	var cfg strings.Builder
-	// The shipped settings, but for page_delay: every outlet is on the
-	// feed server's one host, and 160 article pages half a second apart
-	// would measure the pause, not the grouping.
-	head := strings.Replace(shippedHead(t), "page_delay: 500ms", "page_delay: 0s", 1)
-	if !strings.Contains(head, "page_delay: 0s") {
-		t.Fatal("the shipped config.yaml has no page_delay: 500ms to lift")
-	}
-	cfg.WriteString(head + "sources:\n")
-	for _, o := range outlets {
-		fmt.Fprintf(&cfg, "  - name: %s\n    feed: %s\n    fulltext: true\n", o.Source, o.Feed)
-	}
-	cfg.WriteString(shippedTopics(t))
-	fmt.Fprintf(&cfg, "alerts:\n  webhook:\n    - url: %s\n", hookURL)
-	writeFile(t, filepath.Join(dir, "config.yaml"), cfg.String())
+	writeFile(t, filepath.Join(dir, "config.yaml"), timelineConfig(t, f, hookURL))
 
 	data, err := os.ReadFile(corpusPath)
 	if err != nil {
