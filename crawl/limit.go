@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"strings"
@@ -102,6 +103,8 @@ type limitTransport struct {
 	maxPause  time.Duration
 	maxBody   int64
 	now       func() time.Time
+	pacer     Pacer
+	log       *slog.Logger
 
 	mu    sync.Mutex
 	hosts map[string]*host
@@ -123,6 +126,9 @@ type host struct {
 }
 
 func newLimitTransport(next http.RoundTripper, o Options) *limitTransport {
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
 	return &limitTransport{
 		next:      next,
 		global:    make(chan struct{}, o.Concurrency),
@@ -133,6 +139,8 @@ func newLimitTransport(next http.RoundTripper, o Options) *limitTransport {
 		maxPause:  o.MaxRetryAfter,
 		maxBody:   o.MaxBody,
 		now:       time.Now,
+		pacer:     o.Pacer,
+		log:       o.Logger,
 		hosts:     make(map[string]*host),
 	}
 }
@@ -298,11 +306,20 @@ func (t *limitTransport) waitTurn(ctx context.Context, name string, h *host, k r
 		}
 		if !at.After(now) {
 			h.lastStart = now
+			key, gap := name, t.hostDelay+h.slow
 			if k == kindPage || k == kindListing {
 				h.lastPage = now
+				key = "pages " + name
+				gap = max(gap, h.crawlDelay+h.slow)
+				if k == kindPage {
+					gap = max(gap, t.pageDelay+h.slow)
+				}
 			}
 			h.mu.Unlock()
-			return nil
+			if t.pacer == nil || gap <= 0 {
+				return nil
+			}
+			return t.waitShared(ctx, name, key, gap)
 		}
 		h.mu.Unlock()
 		if dl, ok := ctx.Deadline(); ok && at.After(dl) {
@@ -316,6 +333,73 @@ func (t *limitTransport) waitTurn(ctx context.Context, name string, h *host, k r
 			return context.Cause(ctx)
 		}
 	}
+}
+
+// Pacer books request starts shared with other processes: Reserve takes
+// the next start for key, gap after the one booked before it, and says
+// how long to wait for it (zero: now).
+type Pacer interface {
+	Reserve(ctx context.Context, key string, gap time.Duration) (time.Duration, error)
+}
+
+// waitShared waits for the start the shared pacer books for key. A pacer
+// that cannot be reached (its database down) costs politeness across
+// processes, not the request: the pauses within this one still held, and
+// the request goes on, logged.
+func (t *limitTransport) waitShared(ctx context.Context, name, key string, gap time.Duration) error {
+	wait, err := t.pacer.Reserve(ctx, key, gap)
+	if err != nil {
+		if ctx.Err() != nil {
+			return context.Cause(ctx)
+		}
+		t.log.Warn("shared pace of host not booked: paced by this watcher alone", "host", name, "err", err)
+		return nil
+	}
+	if wait <= 0 {
+		return nil
+	}
+	at := t.now().Add(wait)
+	if dl, ok := ctx.Deadline(); ok && at.After(dl) {
+		return &deferredError{host: name, until: at, why: "politeness pause of its host, shared with other watchers"}
+	}
+	timer := time.NewTimer(wait)
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+		return nil
+	case <-ctx.Done():
+		return context.Cause(ctx)
+	}
+}
+
+// HostPause returns until when host asked (with Retry-After) not to be
+// called, or the zero time.
+func (f *Fetcher) HostPause(host string) time.Time {
+	t := f.transport
+	t.mu.Lock()
+	h, ok := t.hosts[strings.ToLower(host)]
+	t.mu.Unlock()
+	if !ok {
+		return time.Time{}
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if !h.pausedUntil.After(t.now()) {
+		return time.Time{}
+	}
+	return h.pausedUntil
+}
+
+// PauseHost keeps every request to host waiting until until, as its
+// Retry-After would (capped the same way): the pause another process was
+// asked for, handed over with the host.
+func (f *Fetcher) PauseHost(host string, until time.Time) {
+	t := f.transport
+	d := until.Sub(t.now())
+	if d <= 0 {
+		return
+	}
+	t.pause(t.host(strings.ToLower(host)), d)
 }
 
 func later(a, b time.Time) time.Time {

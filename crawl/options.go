@@ -49,6 +49,11 @@ type Options struct {
 	AllowHosts []string
 	// Robots makes page fetches respect robots.txt.
 	Robots bool
+	// Pacer, when set, spaces the requests that wait a pause (HostDelay,
+	// PageDelay, a Crawl-delay) across every process sharing it as well
+	// as within this one: several watchers on one database. Nil: the
+	// pauses hold within this Fetcher only.
+	Pacer Pacer
 	// Now is the clock used for items without a readable date. Default time.Now.
 	Now func() time.Time
 	// Logger receives warnings (e.g. an article that failed). Default discards.
