@@ -166,9 +166,17 @@ func (w *Watcher) crawlAll(ctx context.Context) ([]*sourceOutcome, error) {
 
 // crawlWave fetches the sources of due with the pool of workers.
 func (w *Watcher) crawlWave(ctx context.Context, due []*sourceOutcome, fl *flusher) {
-	q := newHostQueue(due, w.cfg.Fetch.PerHost)
+	q := newHostQueue(w.cfg.Fetch.PerHost)
+	q.add(due)
+	q.close()
+	w.crawlQueue(ctx, q, min(len(due), workers(w.cfg)), fl)
+}
+
+// crawlQueue fetches the sources q hands out with n workers, until q is
+// closed and empty.
+func (w *Watcher) crawlQueue(ctx context.Context, q *hostQueue, n int, fl *flusher) {
 	var wg sync.WaitGroup
-	for range min(len(due), workers(w.cfg)) {
+	for range n {
 		wg.Go(func() {
 			for {
 				o, done := q.next(ctx)
@@ -195,13 +203,17 @@ func (w *Watcher) crawlWave(ctx context.Context, due []*sourceOutcome, fl *flush
 // busy host while others wait, and the order the cycle chose (longest
 // unread first) is the order in which a host's sources are read: the
 // transport's host slots, which workers reach in the order the scheduler
-// happens to run them, do not decide it.
+// happens to run them, do not decide it. Sources may be added while the
+// crawl runs (a replica adds those of each host it claims) until the
+// queue is closed.
 type hostQueue struct {
 	mu      sync.Mutex
 	cond    *sync.Cond
 	hosts   []*hostSources // in order of first appearance
-	cursor  int            // where the round-robin resumes
-	left    int            // sources not yet handed out
+	byHost  map[string]*hostSources
+	cursor  int  // where the round-robin resumes
+	left    int  // sources not yet handed out
+	closed  bool // no more sources will be added
 	perHost int
 }
 
@@ -210,31 +222,67 @@ type hostSources struct {
 	active int
 }
 
-func newHostQueue(due []*sourceOutcome, perHost int) *hostQueue {
-	q := &hostQueue{left: len(due), perHost: max(perHost, 1)}
+func newHostQueue(perHost int) *hostQueue {
+	q := &hostQueue{perHost: max(perHost, 1), byHost: map[string]*hostSources{}}
 	q.cond = sync.NewCond(&q.mu)
-	byHost := map[string]*hostSources{}
+	return q
+}
+
+// add queues due behind the sources of their hosts already queued.
+func (q *hostQueue) add(due []*sourceOutcome) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
 	for _, o := range due {
 		h := hostOf(o.src.URL())
-		hs, ok := byHost[h]
+		hs, ok := q.byHost[h]
 		if !ok {
 			hs = &hostSources{}
-			byHost[h] = hs
+			q.byHost[h] = hs
 			q.hosts = append(q.hosts, hs)
 		}
 		hs.queue = append(hs.queue, o)
 	}
-	return q
+	q.left += len(due)
+	q.cond.Broadcast()
+}
+
+// close says no more sources will be added: once those queued are
+// handed out, next returns nil.
+func (q *hostQueue) close() {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.closed = true
+	q.cond.Broadcast()
+}
+
+// room waits until fewer than k hosts have sources queued or in the
+// crawl, and returns how many fewer; 0 once ctx is done.
+func (q *hostQueue) room(ctx context.Context, k int) int {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for ctx.Err() == nil {
+		busy := 0
+		for _, hs := range q.hosts {
+			if len(hs.queue) > 0 || hs.active > 0 {
+				busy++
+			}
+		}
+		if busy < k {
+			return k - busy
+		}
+		q.wait(ctx)
+	}
+	return 0
 }
 
 // next returns the next source to crawl and a func to call when it is
-// done, or nil when every source has been handed out. Once ctx is done,
-// it hands out the rest without waiting for their hosts, so that they
-// are recorded as not reached at once.
+// done, or nil when the queue is closed and every source has been handed
+// out. Once ctx is done, it hands out the rest without waiting for their
+// hosts, so that they are recorded as not reached at once.
 func (q *hostQueue) next(ctx context.Context) (*sourceOutcome, func()) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	for q.left > 0 {
+	for q.left > 0 || !q.closed {
 		for i := range q.hosts {
 			hs := q.hosts[(q.cursor+i)%len(q.hosts)]
 			if len(hs.queue) == 0 || (hs.active >= q.perHost && ctx.Err() == nil) {
@@ -252,10 +300,15 @@ func (q *hostQueue) next(ctx context.Context) (*sourceOutcome, func()) {
 				q.cond.Broadcast()
 			}
 		}
+		// Nothing to hand out now: wait for a source to finish, for
+		// more to be added, or for the queue to close. (Once ctx is
+		// done, every queued source is handed out above, and only an
+		// add or the close can follow.)
 		if ctx.Err() != nil {
-			continue // every host is handed out above
+			q.cond.Wait()
+		} else {
+			q.wait(ctx)
 		}
-		q.wait(ctx)
 	}
 	return nil, nil
 }

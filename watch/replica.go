@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"hash/fnv"
 	"slices"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/watcher-news/watcher/pgstate"
@@ -21,8 +23,7 @@ import (
 // if it has not read the pending digests yet, or its next).
 
 // claimChunk is how many due names a claim passes: the cost of a claim
-// grows with the names passed (see ClaimSources). It takes at most a
-// wave, as many as the crawl has workers.
+// grows with the names passed (see ClaimSources).
 const claimChunk = 100
 
 // replica is the store of a Watcher that runs as a replica, or nil.
@@ -34,66 +35,170 @@ func (w *Watcher) replica() *PGStore {
 	return p
 }
 
-// crawlClaimed is a replica's crawl: in waves, it claims as many due
-// sources as it has workers (trying the due list chunk by chunk, from a
-// place of its own in it, so that replicas starting together mostly try
-// different chunks), fetches them, and claims again, until no due source
-// is free or the budget is spent. Claiming a wave at a time, rather than
-// every due source at once, lets replicas that start later still take a
-// share. The sources never claimed are another replica's: not fetched,
-// nothing recorded.
+// crawlClaimed is a replica's crawl. It claims hosts, not single sources:
+// each claim leases a few hosts no other replica holds (trying the due
+// hosts chunk by chunk, from a place of its own in the list, so that
+// replicas starting together mostly try different chunks), then the due
+// sources of those hosts, and queues them for the workers; as hosts are
+// done it claims more, until no due host is free or the budget is spent.
+// So every source of a host is read by one replica in a cycle, and the
+// host's politeness (requests in flight, pauses, the slow-down of a host
+// in trouble, a Retry-After handed over with the host) holds across
+// replicas as it does within one watcher. Claiming a few hosts at a time,
+// rather than every due host at once, lets replicas that start later
+// still take a share. The sources never claimed are another replica's:
+// not fetched, nothing recorded.
 func (w *Watcher) crawlClaimed(ctx context.Context, due []*sourceOutcome, fl *flusher) error {
 	ttl := w.budget()
-	left := slices.Clone(due)
-	h := fnv.New32a()
-	h.Write([]byte(w.name))
-	offset := int(h.Sum32() % 1024)
-	for ctx.Err() == nil && len(left) > 0 {
-		wave, err := w.claimWave(ctx, left, ttl, offset)
-		if err != nil {
-			w.releaseLeases(due, time.Time{})
-			return err
+	byHost := map[string][]*sourceOutcome{}
+	var hosts []string // in the order of their first due source
+	for _, o := range due {
+		h := hostOf(o.src.URL())
+		if _, ok := byHost[h]; !ok {
+			hosts = append(hosts, h)
 		}
-		if len(wave) == 0 {
-			break
-		}
-		left = slices.DeleteFunc(left, func(o *sourceOutcome) bool { return o.claimed })
-		w.crawlWave(ctx, wave, fl)
+		byHost[h] = append(byHost[h], o)
 	}
-	for _, o := range left {
-		o.elsewhere, o.notDue, o.skip = true, true, true
+	f := fnv.New32a()
+	f.Write([]byte(w.name))
+	offset := int(f.Sum32() % 1024)
+	// As many hosts in the crawl at once as keep every worker busy.
+	busyHosts := max(workers(w.cfg)/max(w.cfg.Fetch.PerHost, 1), 1)
+
+	cctx, stop := context.WithCancelCause(ctx)
+	defer stop(nil)
+	q := newHostQueue(w.cfg.Fetch.PerHost)
+	var held []pgstate.HostClaim
+	var claimErr error
+	var claimer sync.WaitGroup
+	claimer.Go(func() {
+		defer q.close()
+		left := hosts
+		for len(left) > 0 {
+			room := q.room(cctx, busyHosts)
+			if room == 0 {
+				return
+			}
+			got, err := w.claimHosts(cctx, left, ttl, offset, room)
+			if err == nil && len(got) > 0 {
+				held = append(held, got...)
+				var sources []*sourceOutcome
+				sources, err = w.claimSourcesOf(cctx, got, byHost, ttl)
+				q.add(sources)
+			}
+			if err != nil {
+				if cctx.Err() == nil {
+					claimErr = err
+					stop(err)
+				}
+				return
+			}
+			if len(got) == 0 {
+				return
+			}
+			left = slices.DeleteFunc(left, func(h string) bool {
+				_, ok := slices.BinarySearchFunc(got, h, func(c pgstate.HostClaim, h string) int { return strings.Compare(c.Host, h) })
+				return ok
+			})
+		}
+	})
+	w.crawlQueue(cctx, q, workers(w.cfg), fl)
+	claimer.Wait()
+	w.releaseHosts(held)
+	for _, o := range due {
+		if !o.claimed {
+			o.elsewhere, o.notDue, o.skip = true, true, true
+		}
+	}
+	if claimErr != nil {
+		return claimErr
 	}
 	return nil
 }
 
-// claimWave claims up to a wave of the sources in left: the first chunk
-// (from offset on, going round) in which any is free.
-func (w *Watcher) claimWave(ctx context.Context, left []*sourceOutcome, ttl time.Duration, offset int) ([]*sourceOutcome, error) {
+// claimHosts claims up to limit of the hosts in left: from the first
+// chunk (from offset on, going round) in which any is free. The pause a
+// host's previous holder handed over is put into the crawler.
+func (w *Watcher) claimHosts(ctx context.Context, left []string, ttl time.Duration, offset, limit int) ([]pgstate.HostClaim, error) {
 	chunks := (len(left) + claimChunk - 1) / claimChunk
 	for c := range chunks {
 		i := (offset + c) % chunks * claimChunk
-		part := left[i:min(i+claimChunk, len(left))]
-		names := make([]string, len(part))
-		for k, o := range part {
-			names[k] = o.src.Name
-		}
-		got, err := w.replica().DB.ClaimSources(ctx, w.name, names, ttl, workers(w.cfg))
+		got, err := w.replica().DB.ClaimHosts(ctx, w.name, left[i:min(i+claimChunk, len(left))], ttl, limit)
 		if err != nil {
-			return nil, fmt.Errorf("claim sources: %w", err)
+			return nil, fmt.Errorf("claim hosts: %w", err)
 		}
 		if len(got) == 0 {
 			continue
 		}
-		var wave []*sourceOutcome
-		for _, o := range part {
-			if _, ok := slices.BinarySearch(got, o.src.Name); ok {
-				o.claimed = true
-				wave = append(wave, o)
+		for _, c := range got {
+			if !c.PausedUntil.IsZero() {
+				w.fetcher.PauseHost(c.Host, c.PausedUntil)
 			}
 		}
-		return wave, nil
+		return got, nil
 	}
 	return nil, nil
+}
+
+// claimSourcesOf claims the due sources of the hosts got, in their due
+// order. A source of these hosts that another replica holds (one it
+// fetched earlier this cycle, before the host was given back) is left
+// to it.
+func (w *Watcher) claimSourcesOf(ctx context.Context, got []pgstate.HostClaim, byHost map[string][]*sourceOutcome, ttl time.Duration) ([]*sourceOutcome, error) {
+	var cands []*sourceOutcome
+	for _, c := range got {
+		cands = append(cands, byHost[c.Host]...)
+	}
+	names := make([]string, len(cands))
+	for i, o := range cands {
+		names[i] = o.src.Name
+	}
+	claimed, err := w.replica().DB.ClaimSources(ctx, w.name, names, ttl, 0)
+	if err != nil {
+		return nil, fmt.Errorf("claim sources: %w", err)
+	}
+	var out []*sourceOutcome
+	for _, o := range cands {
+		if _, ok := slices.BinarySearch(claimed, o.src.Name); ok {
+			o.claimed = true
+			out = append(out, o)
+		}
+	}
+	return out, nil
+}
+
+// replicaPacer spaces the paused requests of each host (article pages,
+// listings, and any request under a host_delay) across replicas: every
+// replica books its starts through the host's row in the database
+// (ReserveHost). Feeds need no booking by default (host_delay 0), and the
+// host lease already keeps a feed host's requests in flight with one
+// replica; pages, though, are often on hosts other than their feed's
+// (an aggregator's links), which several replicas may read at once.
+type replicaPacer struct{ w *Watcher }
+
+func (p *replicaPacer) Reserve(ctx context.Context, key string, gap time.Duration) (time.Duration, error) {
+	r := p.w.replica()
+	if r == nil {
+		return 0, nil // on a file, or alone: the crawler's own pauses hold
+	}
+	return r.DB.ReserveHost(ctx, key, gap)
+}
+
+// releaseHosts gives back the hosts claimed this cycle, each with the
+// Retry-After pause it is under, for the replica that reads it next.
+func (w *Watcher) releaseHosts(held []pgstate.HostClaim) {
+	if len(held) == 0 {
+		return
+	}
+	for i := range held {
+		held[i].PausedUntil = w.fetcher.HostPause(held[i].Host)
+	}
+	ctx, cancel := w.replica().call()
+	defer cancel()
+	if err := w.replica().DB.ReleaseHosts(ctx, w.name, held); err != nil {
+		// The leases run out by themselves at the crawl's budget.
+		w.log.Warn("release host leases", "hosts", len(held), "err", err)
+	}
 }
 
 // releaseLeases ends this cycle's leases: the sources fetched (well or not)

@@ -23,6 +23,12 @@ func userAgent(cfg *config.Config, version string) string {
 // configured sources are the only ones allowed to resolve to loopback or
 // private addresses: the operator named them, a feed or a redirect did not.
 func newFetcher(cfg *config.Config, opts Options) (*crawl.Fetcher, error) {
+	return newFetcherPaced(cfg, opts, nil)
+}
+
+// newFetcherPaced is newFetcher with the pauses of each host shared
+// through pacer (nil: kept within this process).
+func newFetcherPaced(cfg *config.Config, opts Options, pacer crawl.Pacer) (*crawl.Fetcher, error) {
 	robots := cfg.Fetch.Robots
 	if opts.Robots != nil {
 		robots = *opts.Robots
@@ -41,6 +47,7 @@ func newFetcher(cfg *config.Config, opts Options) (*crawl.Fetcher, error) {
 		MaxRetryAfter:  cfg.Fetch.MaxBackoff,
 		AllowHosts:     cfg.SourceHosts(),
 		Robots:         robots,
+		Pacer:          pacer,
 		Now:            opts.Now,
 		Logger:         opts.Logger,
 	})

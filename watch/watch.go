@@ -76,7 +76,13 @@ func New(cfg *config.Config, store Store, opts Options) (*Watcher, error) {
 	if err != nil {
 		return nil, err
 	}
-	fetcher, err := newFetcher(cfg, opts)
+	var pacer *replicaPacer
+	var cp crawl.Pacer
+	if opts.Replica != "" {
+		pacer = &replicaPacer{}
+		cp = pacer
+	}
+	fetcher, err := newFetcherPaced(cfg, opts, cp)
 	if err != nil {
 		return nil, fmt.Errorf("build fetcher: %w", err)
 	}
@@ -88,7 +94,7 @@ func New(cfg *config.Config, store Store, opts Options) (*Watcher, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Watcher{
+	w := &Watcher{
 		cfg:      cfg,
 		store:    store,
 		fetcher:  fetcher,
@@ -99,7 +105,11 @@ func New(cfg *config.Config, store Store, opts Options) (*Watcher, error) {
 		log:      opts.Logger,
 		now:      opts.Now,
 		name:     opts.Replica,
-	}, nil
+	}
+	if pacer != nil {
+		pacer.w = w
+	}
+	return w, nil
 }
 
 // CompileTopics compiles the configured topics into a matcher. Query errors

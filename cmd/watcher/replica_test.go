@@ -1,15 +1,20 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 )
 
 // countedFeeds serves RSS feeds at /feed/<i>, each with one item that
@@ -21,9 +26,15 @@ type countedFeeds struct {
 	url  string
 	mu   sync.Mutex
 	hits map[string]int
+	// inFlight and maxInFlight count the requests being answered at once:
+	// the server is one host, whoever asks.
+	inFlight, maxInFlight int
 }
 
-func newCountedFeeds(t *testing.T) *countedFeeds {
+func newCountedFeeds(t *testing.T) *countedFeeds { return newSlowFeeds(t, 20*time.Millisecond) }
+
+// newSlowFeeds is newCountedFeeds with each answer taking delay.
+func newSlowFeeds(t *testing.T, delay time.Duration) *countedFeeds {
 	f := &countedFeeds{hits: map[string]int{}}
 	date := time.Now().Add(-time.Hour).UTC().Format(time.RFC1123Z)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -34,8 +45,15 @@ func newCountedFeeds(t *testing.T) *countedFeeds {
 		}
 		f.mu.Lock()
 		f.hits[r.URL.Path]++
+		f.inFlight++
+		f.maxInFlight = max(f.maxInFlight, f.inFlight)
 		f.mu.Unlock()
-		time.Sleep(20 * time.Millisecond)
+		defer func() {
+			f.mu.Lock()
+			f.inFlight--
+			f.mu.Unlock()
+		}()
+		time.Sleep(delay)
 		w.Header().Set("Content-Type", "application/rss+xml")
 		fmt.Fprintf(w, `<?xml version="1.0"?><rss version="2.0"><channel><title>Feed %s</title>`, i)
 		fmt.Fprintf(w, `<item><guid>%s-a</guid><title>AZAL flight %s lands in Aktau</title><link>http://news.example.org/%s/a</link><pubDate>%s</pubDate></item>`, i, i, i, date)
@@ -48,25 +66,39 @@ func newCountedFeeds(t *testing.T) *countedFeeds {
 }
 
 // TestReplicasShareTheWork starts three `watcher --once --replica` at
-// once on one PostgreSQL state over 80 feeds (more than a crawl's 32
-// workers, so each replica claims in several waves): every feed is fetched
-// once in all (counted at the server), the replicas' fetches add up to
-// the feeds, and once a fourth run has delivered what the three left
-// (as a replica's next cycle would), every matching item has reached the
-// webhook exactly once and no other item has.
+// once on one PostgreSQL state over 96 feeds on 24 hosts (4 feeds each),
+// with the shipped per_host 2: every feed is fetched once in all
+// (counted at the servers), the replicas' fetches add up to the feeds,
+// no host ever has more than 2 requests of all replicas in flight (each
+// host is read by one replica at a time), and once a fourth run has
+// delivered what the three left (as a replica's next cycle would), every
+// matching item has reached the webhook exactly once and no other item
+// has.
 func TestReplicasShareTheWork(t *testing.T) {
 	t.Parallel()
-	const feeds = 80
+	const hosts, perHost = 24, 4
 	url := postgres.NewDatabase(t)
-	f := newCountedFeeds(t)
+	servers := make([]*countedFeeds, hosts)
+	for h := range servers {
+		// 200 ms an answer: long enough that the replicas' crawls
+		// overlap, and with them, without host leases, their requests to
+		// a host.
+		servers[h] = newSlowFeeds(t, 200*time.Millisecond)
+	}
 	hook, hookURL := newHook(t)
 	dir := t.TempDir()
 	var cfg strings.Builder
 	// backfill: so that the first (and only) read of each feed alerts,
 	// and one round of replicas shows both the split and the delivery.
 	cfg.WriteString("state: " + url + "\nbackfill: 48h\nsources:\n")
-	for i := range feeds {
-		fmt.Fprintf(&cfg, "  - name: feed-%02d\n    feed: %s/feed/%d\n", i, f.url, i)
+	feed := func(h, i int) int { return i*hosts + h } // feed n on host n mod 24
+	// The hosts' feeds interleaved, as the sections of an outlet are
+	// scattered through a real configuration: claiming in the order of
+	// the list would give each replica a part of every host.
+	for i := range perHost {
+		for h, f := range servers {
+			fmt.Fprintf(&cfg, "  - name: feed-%02d\n    feed: %s/feed/%d\n", feed(h, i), f.url, feed(h, i))
+		}
 	}
 	cfg.WriteString("topics:\n  - id: azal\n    title: AZAL\n    query: AZAL\n" + webhookAlerts(hookURL, 3))
 	writeConfig(t, dir, cfg.String())
@@ -86,33 +118,38 @@ func TestReplicasShareTheWork(t *testing.T) {
 		fetched += n
 		t.Logf("replica r%d fetched %d feeds", i, n)
 	}
-	if fetched != feeds {
-		t.Errorf("the replicas fetched %d feeds between them, want %d", fetched, feeds)
+	if fetched != hosts*perHost {
+		t.Errorf("the replicas fetched %d feeds between them, want %d", fetched, hosts*perHost)
 	}
 	last := watcher(t, dir, nil, "--once", "--replica", "r3")
 	if last.code != exitOK {
 		t.Fatalf("fourth run: exit %d\n%s", last.code, last.stderr)
 	}
-	f.mu.Lock()
-	for i := range feeds {
-		if n := f.hits["/feed/"+strconv.Itoa(i)]; n != 1 {
-			t.Errorf("feed %d fetched %d times, want once", i, n)
+	for h, f := range servers {
+		f.mu.Lock()
+		for i := range perHost {
+			if n := f.hits["/feed/"+strconv.Itoa(feed(h, i))]; n != 1 {
+				t.Errorf("feed %d fetched %d times, want once", feed(h, i), n)
+			}
 		}
+		if f.maxInFlight > 2 {
+			t.Errorf("host %s had %d requests in flight at once, want at most per_host (2) across replicas", f.url, f.maxInFlight)
+		}
+		f.mu.Unlock()
 	}
-	f.mu.Unlock()
 
 	items, _, _ := hook.decode(t)
 	got := map[string]int{}
 	for _, it := range items {
 		got[it.URL]++
 	}
-	for i := range feeds {
+	for i := range hosts * perHost {
 		if n := got[fmt.Sprintf("http://news.example.org/%d/a", i)]; n != 1 {
 			t.Errorf("the match of feed %d was delivered %d times, want once", i, n)
 		}
 	}
-	if len(items) != feeds {
-		t.Errorf("webhook got %d items, want the %d matches only", len(items), feeds)
+	if len(items) != hosts*perHost {
+		t.Errorf("webhook got %d items, want the %d matches only", len(items), hosts*perHost)
 	}
 }
 
@@ -125,5 +162,180 @@ func TestReplicaNeedsPostgres(t *testing.T) {
 	r := watcher(t, dir, nil, "--once", "--replica", "r1")
 	if r.code != exitUsage || !strings.Contains(r.stderr, "replicas share a PostgreSQL state, and state is the file watcher.db") {
 		t.Errorf("exit %d, want %d and the reason:\n%s", r.code, exitUsage, r.stderr)
+	}
+}
+
+// TestReplicasPaceSharedPageHost: three replicas read 9 teaser feeds on
+// 9 hosts (fulltext: true) whose stories are all on one other host, as an
+// aggregator's are. Each replica reads its own feeds, yet the article
+// pages they fetch from the one host start at least the shipped
+// page_delay (500 ms) apart across the three (the starts are taken at
+// the server), as they would from one watcher; without the pause shared
+// through the database they come several at a time.
+func TestReplicasPaceSharedPageHost(t *testing.T) {
+	t.Parallel()
+	const feeds = 9
+	var mu sync.Mutex
+	var starts []time.Time
+	pages := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/feed" {
+			w.Header().Set("Content-Type", "application/rss+xml")
+			io.WriteString(w, `<?xml version="1.0"?><rss version="2.0"><channel><title>Front page</title></channel></rss>`)
+			return
+		}
+		if !strings.HasPrefix(r.URL.Path, "/story/") {
+			http.NotFound(w, r)
+			return
+		}
+		mu.Lock()
+		starts = append(starts, time.Now())
+		mu.Unlock()
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprintf(w, `<html><head><title>Story</title></head><body><article><h1>Story %s</h1><p>AZAL and the investigators in Aktau published the findings about the crash.</p></article></body></html>`, r.URL.Path)
+	}))
+	t.Cleanup(pages.Close)
+	date := time.Now().Add(-time.Hour).UTC().Format(time.RFC1123Z)
+	var published atomic.Bool // the stories appear after the first round
+	url := postgres.NewDatabase(t)
+	hook, hookURL := newHook(t)
+	dir := t.TempDir()
+	var cfg strings.Builder
+	// concurrency 2: a replica's crawl takes 4 hosts at a time (its 8
+	// workers, 2 per host), so that each of the three has feeds to read;
+	// with the shipped 16 the first would claim all 9 hosts at once.
+	cfg.WriteString("state: " + url + "\nfetch:\n  concurrency: 2\nsources:\n")
+	// The page host is a source too (its front page feed), as only the
+	// configured sources' hosts may be on loopback.
+	fmt.Fprintf(&cfg, "  - name: front-page\n    feed: %s/feed\n", pages.URL)
+	for i := range feeds {
+		feed := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path != "/feed" {
+				http.NotFound(w, r)
+				return
+			}
+			w.Header().Set("Content-Type", "application/rss+xml")
+			fmt.Fprintf(w, `<?xml version="1.0"?><rss version="2.0"><channel><title>Wire %d</title>`, i)
+			if published.Load() {
+				fmt.Fprintf(w, `<item><title>Wire %d: the latest</title><link>%s/story/%d</link><pubDate>%s</pubDate></item>`, i, pages.URL, i, date)
+			}
+			io.WriteString(w, `</channel></rss>`)
+		}))
+		t.Cleanup(feed.Close)
+		fmt.Fprintf(&cfg, "  - name: wire-%d\n    feed: %s/feed\n    fulltext: true\n", i, feed.URL)
+	}
+	cfg.WriteString("topics:\n  - id: azal\n    title: AZAL\n    query: AZAL\n" + webhookAlerts(hookURL, 3))
+	writeConfig(t, dir, cfg.String())
+
+	round := func(name string) {
+		t.Helper()
+		var wg sync.WaitGroup
+		runs := make([]result, 3)
+		for i := range runs {
+			wg.Go(func() { runs[i] = watcher(t, dir, nil, "--once", "--replica", "r"+strconv.Itoa(i)) })
+		}
+		wg.Wait()
+		for i, r := range runs {
+			if r.code != exitOK {
+				t.Fatalf("%s: replica r%d: exit %d\n%s", name, i, r.code, r.stderr)
+			}
+			t.Logf("%s: replica r%d fetched %s feeds", name, i, summaryField(t, r.stderr, "ok"))
+		}
+		// The next round stands for the next scheduled cycle: end the
+		// hold on the sources fetched, which would otherwise last until
+		// four fifths of the way to it.
+		conn, err := pgx.Connect(context.Background(), url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close(context.Background())
+		if _, err := conn.Exec(context.Background(), "UPDATE source_leases SET expires_at = '-infinity'"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	round("first read") // the feeds' baseline: no pages
+	published.Store(true)
+	round("stories out")
+	if last := watcher(t, dir, nil, "--once", "--replica", "r3"); last.code != exitOK {
+		t.Fatalf("last run: exit %d\n%s", last.code, last.stderr)
+	}
+
+	mu.Lock()
+	defer mu.Unlock()
+	if len(starts) != feeds {
+		t.Fatalf("the page host served %d article pages, want %d (one a story)", len(starts), feeds)
+	}
+	slices.SortFunc(starts, time.Time.Compare)
+	// The pause is booked on the database's clock; the starts are read at
+	// the server after each request's way through its replica (robots.txt,
+	// the connection, a loaded machine's scheduling), which varies by tens
+	// of milliseconds. Half the delay still tells paced pages from the
+	// unpaced ones, which start together.
+	const least = 250 * time.Millisecond
+	for i := 1; i < len(starts); i++ {
+		if gap := starts[i].Sub(starts[i-1]); gap < least {
+			t.Errorf("article pages %d and %d started %s apart, want the page_delay of 500ms (at least %s)", i-1, i, gap.Round(time.Millisecond), least)
+		}
+	}
+	if items, _, _ := hook.decode(t); len(items) != feeds {
+		t.Errorf("webhook got %d items, want the %d stories, matched on their article text", len(items), feeds)
+	}
+}
+
+// TestReplicaHandsOverRetryAfter: a host that answered one replica with
+// 429 and Retry-After: 3600 is not called by the replica that reads it
+// next cycle either, for any of its sources: the pause goes with the
+// host's lease. (Without it, the next replica would start afresh on a
+// host that asked for an hour's rest.)
+func TestReplicaHandsOverRetryAfter(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	hits := map[string]int{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		hits[r.URL.Path]++
+		mu.Unlock()
+		switch r.URL.Path {
+		case "/busy":
+			w.Header().Set("Retry-After", "3600")
+			http.Error(w, "slow down", http.StatusTooManyRequests)
+		case "/other":
+			w.Header().Set("Content-Type", "application/rss+xml")
+			io.WriteString(w, `<?xml version="1.0"?><rss version="2.0"><channel><title>Other</title></channel></rss>`)
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	url := postgres.NewDatabase(t)
+	dir := t.TempDir()
+	head := "state: " + url + "\nsources:\n  - name: busy\n    feed: " + srv.URL + "/busy\n"
+	tail := "topics:\n  - id: azal\n    title: AZAL\n    query: AZAL\n"
+	writeConfig(t, dir, head+tail)
+	if r := watcher(t, dir, nil, "--once", "--replica", "r0"); !strings.Contains(r.stderr, "429") {
+		t.Fatalf("first run: want the 429 reported:\n%s", r.stderr)
+	}
+	// Next cycle (the hold on the sources read ended), another replica,
+	// and a second source on the same host.
+	conn, err := pgx.Connect(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	if _, err := conn.Exec(context.Background(), "UPDATE source_leases SET expires_at = '-infinity'"); err != nil {
+		t.Fatal(err)
+	}
+	writeConfig(t, dir, head+"  - name: other\n    feed: "+srv.URL+"/other\n"+tail)
+	r := watcher(t, dir, nil, "--once", "--replica", "r1")
+	if r.code != exitOK && r.code != exitFailed {
+		t.Fatalf("second run: exit %d\n%s", r.code, r.stderr)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if hits["/busy"] != 1 || hits["/other"] != 0 {
+		t.Errorf("the host got %d requests for /busy and %d for /other; want the one that was refused and none after it:\n%s",
+			hits["/busy"], hits["/other"], r.stderr)
+	}
+	if got := summaryField(t, r.stderr, "not_reached"); got != "1" {
+		t.Errorf("second run: not_reached=%s, want the new source of the paused host (1):\n%s", got, r.stderr)
 	}
 }
