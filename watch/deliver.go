@@ -264,6 +264,13 @@ func (w *Watcher) remindParked() {
 
 // send delivers one digest to one sink and records the outcome.
 func (w *Watcher) send(ctx context.Context, s alert.Notifier, d alert.Digest, del *state.Delivery, sum *Summary) error {
+	if w.mayStillSend != nil {
+		if err := w.mayStillSend(ctx); err != nil {
+			// Not the sink's fault, and no attempt: the digest stays
+			// pending with its id for whoever may send now.
+			return fmt.Errorf("digest %s to %s not sent: %w", d.ID, s.Name(), err)
+		}
+	}
 	sctx, cancel := context.WithTimeoutCause(ctx, w.cfg.Delivery.Timeout,
 		fmt.Errorf("%s: timeout after %s", s.Name(), w.cfg.Delivery.Timeout))
 	err := w.sendTo(sctx, s, d, del)

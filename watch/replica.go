@@ -244,7 +244,8 @@ func (w *Watcher) holdUntil(start time.Time) time.Time {
 }
 
 // senderCheckEvery is how often a delivering replica confirms it still
-// holds the sender lock (a round trip on the lock's connection).
+// holds the sender lock (a round trip on the lock's connection) while a
+// send is under way; it also confirms it before each send.
 const senderCheckEvery = time.Second
 
 // deliverAsSender delivers the pending digests if this watcher may: a
@@ -285,7 +286,20 @@ func (w *Watcher) deliverAsSender(ctx context.Context, sum *Summary) error {
 			}
 		}
 	}()
+	// Before each send as well: a lock lost between two sends stops the
+	// next before it starts.
+	w.mayStillSend = func(ctx context.Context) error {
+		if err := l.Check(ctx); err != nil {
+			if dctx.Err() == nil {
+				w.log.Error("sender lock lost: delivery stopped, digests stay pending", "err", err)
+			}
+			cancel(err)
+			return err
+		}
+		return nil
+	}
 	err = w.deliver(dctx, sum)
+	w.mayStillSend = nil
 	lost := context.Cause(dctx)
 	cancel(nil)
 	<-watched

@@ -3,6 +3,7 @@ package watch_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -89,6 +90,69 @@ func TestSenderLockLostStopsDelivery(t *testing.T) {
 	defer mu.Unlock()
 	if len(got) != 1 || got[0] != pending[0].ID {
 		t.Errorf("webhook got %q; want the interrupted digest %s once", got, pending[0].ID)
+	}
+}
+
+// TestSenderLockCheckedBeforeEachSend: the sender's session ends while
+// its first sink is answering (which then answers at once, well inside
+// the once-a-second check); the digest's send to the second sink, which
+// would follow at once, is not made: the lock was lost, so another
+// replica may be delivering. The second sink gets the digest once, with
+// its id, from the next cycle, and the first only the once.
+func TestSenderLockCheckedBeforeEachSend(t *testing.T) {
+	s := newSite(t)
+	var ended atomic.Bool
+	var mu sync.Mutex
+	got := map[string][]string{}
+	var dbURL string
+	hookFor := func(name string) *httptest.Server {
+		return httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			_, _ = io.Copy(io.Discard, r.Body)
+			mu.Lock()
+			got[name] = append(got[name], r.Header.Get("X-Watcher-Digest-Id"))
+			mu.Unlock()
+			if name == "first" && !ended.Swap(true) {
+				ctx := context.Background()
+				conn, err := pgx.Connect(ctx, dbURL)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				defer conn.Close(ctx)
+				if _, err := conn.Exec(ctx, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+					WHERE application_name = 'watcher sender r1'`); err != nil {
+					t.Error(err)
+				}
+			}
+		}))
+	}
+	first, second := hookFor("first"), hookFor("second")
+	defer first.Close()
+	defer second.Close()
+	alerts := fmt.Sprintf("alerts:\n  webhook:\n    - name: first\n      url: %s\n    - name: second\n      url: %s\n", first.URL, second.URL)
+	e := newEnvOn(t, pgStore, "", sources(feedSource("outlet", s.url("/feed.xml")))+alerts)
+	dbURL = e.cfg.State
+	w, err := watch.New(e.cfg, e.store, watch.Options{Logger: slog.New(slog.DiscardHandler), Now: e.clock.Now, Stdout: &e.stdout, Replica: "r1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.w = w
+	e.mustCycle() // the silent first read
+	s.publish(story{ID: "a", Title: "Belousov sentenced", Summary: "Seven years.", Published: at("2025-07-01T08:00:00Z")})
+	if _, err := e.cycle(); !errors.Is(err, pgstate.ErrSenderLost) {
+		t.Fatalf("cycle error %v, want the sender lock lost", err)
+	}
+	mu.Lock()
+	if len(got["second"]) != 0 {
+		t.Errorf("the second sink got %q after the lock was lost", got["second"])
+	}
+	mu.Unlock()
+	e.clock.Add(time.Minute)
+	e.mustCycle()
+	mu.Lock()
+	defer mu.Unlock()
+	if len(got["first"]) != 1 || len(got["second"]) != 1 || got["first"][0] != got["second"][0] {
+		t.Errorf("sinks got %v; want the digest once each, with one id", got)
 	}
 }
 

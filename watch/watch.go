@@ -7,6 +7,7 @@
 package watch
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -54,6 +55,9 @@ type Watcher struct {
 	log      *slog.Logger
 	now      func() time.Time
 	name     string // Options.Replica
+	// mayStillSend, while set (by a replica holding the sender lock),
+	// confirms before each send that this watcher may still deliver.
+	mayStillSend func(context.Context) error
 	// follow holds this cycle's profiles of the topics that follow
 	// their story (see follow.go).
 	follow   []*follower
