@@ -2,6 +2,7 @@ package watch
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/watcher-news/watcher/pgstate"
@@ -20,8 +21,9 @@ const pgCallTimeout = time.Minute
 // nothing read is lost and nothing sent is sent again. Each call is
 // bounded by pgCallTimeout instead.
 type PGStore struct {
-	DB  *pgstate.Store
-	ctx context.Context
+	DB    *pgstate.Store
+	ctx   context.Context
+	cycle *pgstate.CycleLock // held from LockCycle to Close
 }
 
 var _ Store = (*PGStore)(nil)
@@ -39,8 +41,32 @@ func (p *PGStore) call() (context.Context, context.CancelFunc) {
 // Path names the database without its password.
 func (p *PGStore) Path() string { return p.DB.Path() }
 
-// Close closes the pool.
-func (p *PGStore) Close() error { return p.DB.Close() }
+// LockCycle takes the database's cycle lock for this store's life (see
+// pgstate.LockCycle): a watcher alone (replica "") waits up to wait for
+// any other cycle to end, as it waits for a bbolt file's lock; a replica
+// waits only for watchers alone.
+func (p *PGStore) LockCycle(replica string, wait time.Duration) error {
+	ctx, cancel := context.WithTimeout(p.ctx, wait+pgCallTimeout)
+	defer cancel()
+	l, err := p.DB.LockCycle(ctx, replica, wait)
+	if err != nil {
+		return err
+	}
+	p.cycle = l
+	return nil
+}
+
+// Close gives back the cycle lock, if held, and closes the pool.
+func (p *PGStore) Close() error {
+	var err error
+	if p.cycle != nil {
+		ctx, cancel := p.call()
+		err = p.cycle.Release(ctx)
+		cancel()
+		p.cycle = nil
+	}
+	return errors.Join(err, p.DB.Close())
+}
 
 // Source returns one source's stored state.
 func (p *PGStore) Source(name string) (state.Source, error) {

@@ -198,7 +198,7 @@ func (d *daemonRun) runCycle(cfg *config.Config, w *watch.Watcher) (sum watch.Su
 			d.log.Error("cycle panicked", "err", err)
 		}
 	}()
-	store, err := openStore(d.ctx, cfg, state.Options{Timeout: stateWait}, d.g.replica)
+	store, err := openCycleStore(d.ctx, cfg, state.Options{Timeout: stateWait}, d.g.replica)
 	if err != nil {
 		d.log.Error("cycle not run: open state", "err", err)
 		return watch.Summary{}, err

@@ -25,6 +25,7 @@ type newsFeed struct {
 	url   string
 	mu    sync.Mutex
 	items []string // "id|title", newest last
+	hits  int      // requests answered
 }
 
 func newNewsFeed(t *testing.T) *newsFeed {
@@ -32,6 +33,7 @@ func newNewsFeed(t *testing.T) *newsFeed {
 	f.url = newServer(t, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		f.mu.Lock()
 		defer f.mu.Unlock()
+		f.hits++
 		w.Header().Set("Content-Type", "application/rss+xml")
 		io.WriteString(w, `<?xml version="1.0"?><rss version="2.0"><channel><title>News</title>`)
 		for _, it := range slices.Backward(f.items) {
@@ -44,6 +46,13 @@ func newNewsFeed(t *testing.T) *newsFeed {
 }
 
 func (f *newsFeed) link(id string) string { return "http://news.example.org/story/" + id }
+
+// requests is how many times the feed was fetched.
+func (f *newsFeed) requests() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.hits
+}
 
 func (f *newsFeed) add(items ...string) {
 	f.mu.Lock()

@@ -144,3 +144,43 @@ func TestDaemonOnPostgres(t *testing.T) {
 		t.Errorf("webhook got %+v; want story 2 once", items)
 	}
 }
+
+// TestAloneRefusedBesideReplicas: a watcher run without --replica on a
+// database whose replicas are in a cycle does not fetch or send beside
+// them: it waits for them, then fails naming them and saying what to do.
+// Once they are done it runs.
+func TestAloneRefusedBesideReplicas(t *testing.T) {
+	t.Parallel()
+	url := postgres.NewDatabase(t)
+	feed := newNewsFeed(t)
+	feed.add("1|AZAL resumes flights to Grozny")
+	hook, hookURL := newHook(t)
+	dir := t.TempDir()
+	writeConfig(t, dir, pgConfig(url, feed.url, hookURL))
+	db, err := pgstate.Open(context.Background(), url, pgstate.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	// A replica's cycle, held by the test.
+	l, err := db.LockCycle(context.Background(), "r7", time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := watcher(t, dir, nil, "--once")
+	if r.code != exitFailed || !strings.Contains(r.stderr, "replica r7") || !strings.Contains(r.stderr, "--replica NAME") {
+		t.Errorf("--once beside a replica: exit %d, want %d naming the replica and --replica:\n%s", r.code, exitFailed, r.stderr)
+	}
+	if n := feed.requests(); n != 0 {
+		t.Errorf("the feed was fetched %d times by the refused run", n)
+	}
+	if err := l.Release(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if r := watcher(t, dir, nil, "--once"); r.code != exitOK {
+		t.Errorf("--once after the replica's cycle: exit %d\n%s", r.code, r.stderr)
+	}
+	if _, ids, _ := hook.decode(t); len(ids) != 0 {
+		t.Errorf("the first read sent %d digests", len(ids))
+	}
+}

@@ -30,6 +30,30 @@ func openStore(ctx context.Context, cfg *config.Config, opts state.Options, repl
 	return s, nil
 }
 
+// openCycleStore opens the state for a cycle. On PostgreSQL it also
+// takes the database's cycle lock (see pgstate.LockCycle), waiting as
+// long as for a bbolt file's lock: watchers without --replica take turns
+// on a database as they do on a file, and none runs beside replicas.
+func openCycleStore(ctx context.Context, cfg *config.Config, opts state.Options, replica string) (watch.Store, error) {
+	s, err := openStore(ctx, cfg, opts, replica)
+	if err != nil {
+		return nil, err
+	}
+	p, ok := s.(*watch.PGStore)
+	if !ok {
+		return s, nil
+	}
+	wait := opts.Timeout
+	if wait == 0 {
+		wait = state.DefaultTimeout
+	}
+	if err := p.LockCycle(replica, wait); err != nil {
+		p.Close()
+		return nil, err
+	}
+	return p, nil
+}
+
 // openPG connects to a PostgreSQL state. Its errors name the database
 // without the password (pgstate redacts them).
 func openPG(ctx context.Context, url string) (*watch.PGStore, error) {

@@ -31,7 +31,7 @@ func runWatch(ctx context.Context, g globals, stdout io.Writer, log *slog.Logger
 		log.Error("invalid configuration", "err", fmt.Errorf("--replica %s: replicas share a PostgreSQL state, and state is the file %s", g.replica, cfg.State))
 		return exitUsage
 	}
-	store, err := openStore(ctx, cfg, state.Options{}, g.replica)
+	store, err := openCycleStore(ctx, cfg, state.Options{}, g.replica)
 	if err != nil {
 		log.Error("open state", "err", err)
 		return exitFailed
