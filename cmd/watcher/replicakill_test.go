@@ -24,9 +24,11 @@ import (
 
 // feedCounter is a reverse proxy in front of the feed server that counts
 // the feed requests per path and, while closed, holds each one until it
-// is opened (so that a replica can be caught, and killed, mid-crawl).
+// is opened (so that a replica can be caught, and killed, mid-crawl). It
+// answers on several ports, each a host of its own to the watcher, so
+// that replicas, which share hosts, have hosts to share.
 type feedCounter struct {
-	url string
+	urls []string
 
 	mu     sync.Mutex
 	hits   map[string]int // requests per feed path since the last reset
@@ -36,14 +38,14 @@ type feedCounter struct {
 	arrive chan struct{} // a request was held
 }
 
-func newFeedCounter(t *testing.T, farmBase string) *feedCounter {
+func newFeedCounter(t *testing.T, farmBase string, hosts int) *feedCounter {
 	target, err := url.Parse(farmBase)
 	if err != nil {
 		t.Fatal(err)
 	}
 	c := &feedCounter{hits: map[string]int{}, open: make(chan struct{}), arrive: make(chan struct{}, 64)}
 	proxy := httputil.NewSingleHostReverseProxy(target)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasPrefix(r.URL.Path, "/outlet/") || strings.HasPrefix(r.URL.Path, "/synthetic/") {
 			c.mu.Lock()
 			c.hits[r.URL.Path]++
@@ -62,9 +64,12 @@ func newFeedCounter(t *testing.T, farmBase string) *feedCounter {
 			}
 		}
 		proxy.ServeHTTP(w, r)
-	}))
-	t.Cleanup(srv.Close)
-	c.url = srv.URL
+	})
+	for range hosts {
+		srv := httptest.NewServer(handler)
+		t.Cleanup(srv.Close)
+		c.urls = append(c.urls, srv.URL)
+	}
 	return c
 }
 
@@ -211,7 +216,8 @@ func (p *replicaProc) kill(t *testing.T) {
 }
 
 // TestReplicasSurviveKills runs three replicas over the corpus outlets and
-// 60 synthetic feeds of the feed server, on one PostgreSQL state, and
+// 60 synthetic feeds of the feed server, spread over 8 hosts (replicas
+// share hosts, not single sources), on one PostgreSQL state, and
 // SIGKILLs one mid-crawl and then the replica delivering a digest:
 // each source is fetched once a cycle across the replicas (counted at a
 // proxy before the feed server), bar those the killed replica was
@@ -227,7 +233,7 @@ func TestReplicasSurviveKills(t *testing.T) {
 	f := startFarm(t, "-corpus", corpus, "-now", before, "-feeds", "60", "-items", "10")
 	var outlets []outlet
 	getJSON(t, f.base+"/outlets.json", &outlets)
-	proxy := newFeedCounter(t, f.base)
+	proxy := newFeedCounter(t, f.base, 8)
 
 	// The shipped settings, but for two. The schedule: a replica holds a
 	// source it fetched until four fifths of the way to the next cycle,
@@ -247,14 +253,15 @@ func TestReplicasSurviveKills(t *testing.T) {
 		}
 		head = strings.Replace(head, old, repl, 1)
 	}
-	sources := func(base string) string {
+	// The sources over the hosts in bases, in turn.
+	sources := func(bases ...string) string {
 		var b strings.Builder
 		b.WriteString("sources:\n")
-		for _, o := range outlets {
-			fmt.Fprintf(&b, "  - name: %s\n    feed: %s\n", o.Source, strings.Replace(o.Feed, f.base, base, 1))
+		for i, o := range outlets {
+			fmt.Fprintf(&b, "  - name: %s\n    feed: %s\n", o.Source, strings.Replace(o.Feed, f.base, bases[i%len(bases)], 1))
 		}
 		for i := range 60 {
-			fmt.Fprintf(&b, "  - name: synthetic-%02d\n    feed: %s/synthetic/%d\n", i, base, i)
+			fmt.Fprintf(&b, "  - name: synthetic-%02d\n    feed: %s/synthetic/%d\n", i, bases[i%len(bases)], i)
 		}
 		return b.String()
 	}
@@ -300,7 +307,7 @@ func TestReplicasSurviveKills(t *testing.T) {
 	t.Cleanup(func() { db.Close() })
 	hook := newSenderHook(t, db)
 	dir := t.TempDir()
-	writeConfig(t, dir, strings.Replace(head, "state: watcher.db", "state: "+dbURL, 1)+sources(proxy.url)+shippedTopics(t)+
+	writeConfig(t, dir, strings.Replace(head, "state: watcher.db", "state: "+dbURL, 1)+sources(proxy.urls...)+shippedTopics(t)+
 		"alerts:\n  webhook:\n    - url: "+hook.url+"\n")
 
 	// Cycle 1: the first read, silent; three replicas at once.
