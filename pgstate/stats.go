@@ -34,14 +34,16 @@ func (s *Store) Stats(ctx context.Context) (state.Stats, error) {
 		// given up by some sink (both of the last two may hold).
 		return tx.QueryRow(ctx, `SELECT
 			count(*) FILTER (WHERE open = 0),
-			count(*) FILTER (WHERE waiting > 0),
+			count(*) FILTER (WHERE sendable > 0),
+			count(*) FILTER (WHERE waiting > 0 AND sendable = 0),
 			count(*) FILTER (WHERE parked > 0),
 			pg_database_size(current_database())
 			FROM (SELECT digest_id,
 				count(*) FILTER (WHERE NOT delivered) AS open,
 				count(*) FILTER (WHERE NOT delivered AND NOT parked) AS waiting,
+				count(*) FILTER (WHERE NOT delivered AND NOT parked AND NOT held) AS sendable,
 				count(*) FILTER (WHERE NOT delivered AND parked) AS parked
-				FROM deliveries GROUP BY digest_id) AS d`).Scan(&st.Delivered, &st.Pending, &st.Parked, &st.FileSize)
+				FROM deliveries GROUP BY digest_id) AS d`).Scan(&st.Delivered, &st.Pending, &st.Held, &st.Parked, &st.FileSize)
 	})
 	if err != nil {
 		return state.Stats{}, err

@@ -83,7 +83,7 @@ func NewMetrics() *Metrics {
 			Name: "watcher_deliveries_total", Help: "Digest deliveries by sink and outcome: sent, failed (retried later) or parked.",
 		}, []string{"sink", "outcome"}),
 		digests: prometheus.NewGaugeVec(prometheus.GaugeOpts{
-			Name: "watcher_digests", Help: "Digests in the state file waiting for a sink (pending) or given up by one (parked).",
+			Name: "watcher_digests", Help: "Digests in the state waiting for a sink that may take them now (pending), only for sinks' digest schedules (held), or given up by a sink (parked).",
 		}, []string{"state"}),
 		srcSuccess: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "watcher_source_last_success_timestamp_seconds", Help: "When each source was last read well, as a Unix time.",
@@ -100,7 +100,7 @@ func NewMetrics() *Metrics {
 	for _, s := range SourceStates {
 		m.sources.WithLabelValues(s)
 	}
-	for _, s := range []string{"pending", "parked"} {
+	for _, s := range []string{"pending", "held", "parked"} {
 		m.digests.WithLabelValues(s)
 	}
 	return m
@@ -157,6 +157,7 @@ func (m *Metrics) ObserveCycle(c Cycle) {
 // no longer in the status lose their series.
 func (m *Metrics) SetStatus(st Status) {
 	m.digests.WithLabelValues("pending").Set(float64(st.State.Pending))
+	m.digests.WithLabelValues("held").Set(float64(st.State.Held))
 	m.digests.WithLabelValues("parked").Set(float64(st.State.Parked))
 	m.srcSuccess.Reset()
 	m.srcFailures.Reset()

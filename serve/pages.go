@@ -13,7 +13,7 @@ var statusPage = template.Must(template.New("status").Funcs(template.FuncMap{"wh
 <tr><th>Source</th><th>Seen</th><th>Last success</th><th>Failures</th><th>Next attempt</th><th>Last error</th><th>Note</th></tr>
 {{range .Sources}}<tr><td>{{.Name}}</td><td>{{.Seen}}</td><td>{{when .LastSuccess}}</td><td>{{.Failures}}</td><td>{{when .NextAttempt}}</td><td>{{dash .LastError}}</td><td>{{dash .Note}}</td></tr>
 {{end}}</table>
-<p id="state">State {{.State.Path}}: {{.State.Seen}} seen items, {{.State.FileSize}} bytes; digests: {{.State.Pending}} pending, {{.State.Parked}} parked, {{.State.Delivered}} delivered.</p>
+<p id="state">State {{.State.Path}}: {{.State.Seen}} seen items, {{.State.FileSize}} bytes; digests: {{.State.Pending}} pending, {{.State.Held}} held for a schedule, {{.State.Parked}} parked, {{.State.Delivered}} delivered.</p>
 {{if .Digests}}<table id="digests">
 <tr><th>Digest</th><th>Created</th><th>Sink</th><th>Status</th><th>Attempts</th><th>Last error</th></tr>
 {{range .Digests}}<tr><td>{{.ID}}</td><td>{{when .Created}}</td><td>{{.Sink}}</td><td>{{.Status}}</td><td>{{.Attempts}}</td><td>{{dash .LastError}}</td></tr>

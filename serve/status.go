@@ -39,6 +39,7 @@ type StateStatus struct {
 	Seen      int    `json:"seen"`
 	FileSize  int64  `json:"file_size"`
 	Pending   int    `json:"pending"`
+	Held      int    `json:"held"` // waiting only for sinks' digest schedules
 	Parked    int    `json:"parked"`
 	Delivered int    `json:"delivered"`
 }
@@ -65,8 +66,8 @@ func (st Status) WriteText(w io.Writer) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	_, err := fmt.Fprintf(w, "\nstate %s: %d seen items, %d bytes; digests: %d pending, %d parked, %d delivered\n",
-		st.State.Path, st.State.Seen, st.State.FileSize, st.State.Pending, st.State.Parked, st.State.Delivered)
+	_, err := fmt.Fprintf(w, "\nstate %s: %d seen items, %d bytes; digests: %d pending, %d held for a schedule, %d parked, %d delivered\n",
+		st.State.Path, st.State.Seen, st.State.FileSize, st.State.Pending, st.State.Held, st.State.Parked, st.State.Delivered)
 	for _, d := range st.Digests {
 		if err != nil {
 			return err

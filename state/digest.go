@@ -75,6 +75,17 @@ func (d Digest) waiting() bool {
 	return false
 }
 
+// sendable reports whether some sink that is not holding the digest for
+// its schedule waits for it.
+func (d Digest) sendable() bool {
+	for _, dl := range d.Sinks {
+		if !dl.Delivered && !dl.Parked && !dl.Held {
+			return true
+		}
+	}
+	return false
+}
+
 // parked reports whether some sink gave up on the digest.
 func (d Digest) parked() bool {
 	for _, dl := range d.Sinks {

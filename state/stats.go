@@ -13,10 +13,11 @@ type Stats struct {
 	// Seen is the number of seen keys in all; SeenBySource splits it.
 	Seen         int
 	SeenBySource map[string]int
-	// Digests by state: waiting for some sink, given up by some sink, and
-	// delivered to every sink. A digest both waiting and parked counts in
-	// both, as in Pending and Parked.
-	Pending, Parked, Delivered int
+	// Digests by state: waiting for some sink that may take it now
+	// (Pending), waiting only for sinks on a digest schedule (Held), given
+	// up by some sink (Parked), and delivered to every sink. A digest
+	// waiting and parked counts in both, Pending or Held, and Parked.
+	Pending, Held, Parked, Delivered int
 	// FileSize is the size of the state file in bytes.
 	FileSize int64
 }
@@ -56,8 +57,11 @@ func (st *Stats) count(d Digest) {
 	if d.Delivered() {
 		st.Delivered++
 	}
-	if d.waiting() {
+	switch {
+	case d.sendable():
 		st.Pending++
+	case d.waiting():
+		st.Held++
 	}
 	if d.parked() {
 		st.Parked++

@@ -19,6 +19,12 @@ func TestStats(t *testing.T) {
 	mustCommit(t, s, Batch{Digest: digest("parked", t0, "email")})
 	mustCommit(t, s, Batch{Digest: digest("half-parked", t0, "email", "webhook")})
 	mustCommit(t, s, Batch{Digest: digest("pending", t0, "email")})
+	// Held for the desk's morning digest only: not pending, held.
+	onlyHeld := digest("held", t0)
+	onlyHeld.Sinks = map[string]*Delivery{"desk": {Held: true}}
+	mustCommit(t, s, Batch{Digest: onlyHeld})
+	// Held for the desk, and waiting for the webhook now: pending.
+	mustCommit(t, s, Batch{Digest: held("held-and-pending", t0)})
 	record(t, s, "delivered", nil)
 	record(t, s, "parked", errRefused)
 	record(t, s, "half-parked", errRefused)
@@ -33,7 +39,7 @@ func TestStats(t *testing.T) {
 	}
 	want := Stats{
 		Sources: 3, Seen: 10, SeenBySource: map[string]int{"apa": 7, "tass": 3},
-		Pending: 2, Parked: 2, Delivered: 1, FileSize: fi.Size(),
+		Pending: 3, Held: 1, Parked: 2, Delivered: 1, FileSize: fi.Size(),
 	}
 	if !reflect.DeepEqual(st, want) {
 		t.Errorf("Stats = %+v\nwant    %+v", st, want)

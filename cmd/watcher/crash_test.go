@@ -95,7 +95,7 @@ func drain(t *testing.T, dir string) {
 		if r.code != exitOK {
 			t.Fatalf("drain run: exit %d\n%s", r.code, r.stderr)
 		}
-		if strings.Contains(mustStatus(t, dir), " 0 pending, 0 parked") {
+		if strings.Contains(mustStatus(t, dir), " 0 pending, 0 held for a schedule, 0 parked") {
 			return
 		}
 	}

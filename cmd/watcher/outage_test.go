@@ -81,7 +81,7 @@ func TestWebhookOutageRetriedWithSameDigest(t *testing.T) {
 	if len(hook.requests()[2].urls) == 0 {
 		t.Error("the delivered digest holds no items")
 	}
-	if st := mustStatus(t, o.dir); !strings.Contains(st, "0 pending, 0 parked, 1 delivered") {
+	if st := mustStatus(t, o.dir); !strings.Contains(st, "0 pending, 0 held for a schedule, 0 parked, 1 delivered") {
 		t.Errorf("status after delivery:\n%s", st)
 	}
 }

@@ -87,7 +87,7 @@ func statusOf(sources []config.Source, sinks []string, store watch.Store, now ti
 	out := serve.Status{
 		Taken: now.UTC(),
 		State: serve.StateStatus{Path: store.Path(), Seen: stats.Seen, FileSize: stats.FileSize,
-			Pending: stats.Pending, Parked: stats.Parked, Delivered: stats.Delivered},
+			Pending: stats.Pending, Held: stats.Held, Parked: stats.Parked, Delivered: stats.Delivered},
 	}
 	for _, src := range sources {
 		h := health[src.Name]
