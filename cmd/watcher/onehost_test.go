@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"hash/fnv"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -40,12 +41,50 @@ type corpusLine struct {
 	Body      string    `json:"body"`
 }
 
+// sectionedCorpus writes the corpus at path with each outlet split into
+// two sections ("world.report.az" and "region.report.az", each item in
+// one by a hash of its id), as a site's sections are read as sources of
+// their own, and returns the new file: twice the outlets of the corpus
+// (70 of the 35 today), served from one host, with the same stories.
+func sectionedCorpus(t *testing.T, path string) string {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	for _, l := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		var it map[string]any
+		if err := json.Unmarshal([]byte(l), &it); err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		id, _ := it["id"].(string)
+		src, _ := it["source"].(string)
+		h := fnv.New32a()
+		h.Write([]byte(id))
+		section := "world."
+		if h.Sum32()%2 == 1 {
+			section = "region."
+		}
+		it["source"] = section + src
+		line, err := json.Marshal(it)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out.Write(append(line, '\n'))
+	}
+	file := filepath.Join(t.TempDir(), "sectioned.jsonl")
+	writeFile(t, file, out.String())
+	return file
+}
+
 // TestOneHostShippedSettings is the configuration that lost news: every
 // source on one host, read with the shipped config.yaml's settings as they
 // are (per_host 2, the shipped pauses, a 30s timeout): 100 synthetic feeds
-// that do not change, every corpus outlet (two in three as teaser feeds
-// with fulltext, the rest from their listing pages, so every new story
-// costs an article page), and three hostile endpoints beside them. The
+// that do not change, every corpus outlet split into two sections (70
+// sources; two in three as teaser feeds with fulltext, the rest from
+// their listing pages, so every new story costs an article page), and
+// three hostile endpoints beside them. The
 // virtual clock moves on twice; each run must deliver every match of what
 // appeared since the last, and nothing must fail but the hostile
 // endpoints.
@@ -54,7 +93,7 @@ func TestOneHostShippedSettings(t *testing.T) {
 		t.Skip("reads about 200 article pages at the shipped page delay")
 	}
 	t.Parallel() // two minutes of page delays, little CPU
-	corpusPath := filepath.Join(sharedDir, "corpus/dev.jsonl")
+	corpusPath := sectionedCorpus(t, filepath.Join(sharedDir, "corpus/dev.jsonl"))
 	f := startFarm(t, "-corpus", corpusPath, "-now", "2025-06-20T00:00:00Z", "-feeds", "100", "-items", "50")
 	resp, err := http.Get(f.base + "/outlets.json")
 	if err != nil {
@@ -65,6 +104,9 @@ func TestOneHostShippedSettings(t *testing.T) {
 	resp.Body.Close()
 	if err != nil {
 		t.Fatal(err)
+	}
+	if len(outlets) < 60 {
+		t.Fatalf("%d corpus outlets served; the case to test is 60 or more on one host", len(outlets))
 	}
 	listed := map[string]bool{}
 	hook, hookURL := newHook(t)
