@@ -1,6 +1,8 @@
 package alert
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"net/url"
 	"strings"
 	"unicode"
@@ -56,6 +58,26 @@ func linkable(raw string) bool {
 		return true
 	}
 	return false
+}
+
+// webhookName is the name of a webhook given no name: its scheme and host
+// and, for a URL with a path, a short hash of the path in place of it.
+// Many services put the hook's secret token in the path (Mattermost's
+// /hooks/TOKEN, Teams, Discord's /api/webhooks/ID/TOKEN), and the name
+// goes into every log line, error, status table and metric label; the
+// hash still tells two hooks of one host apart (and stays the same from
+// run to run, as the name keys the sink's progress in the state).
+func webhookName(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "webhook (unparseable URL)"
+	}
+	name := "webhook " + (&url.URL{Scheme: u.Scheme, Host: u.Host}).String()
+	if u.Path == "" || u.Path == "/" {
+		return name
+	}
+	sum := sha256.Sum256([]byte(u.EscapedPath()))
+	return name + "/…" + hex.EncodeToString(sum[:4])
 }
 
 // redactURL returns raw without user info, query and fragment, where

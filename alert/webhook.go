@@ -60,7 +60,7 @@ func NewWebhook(o WebhookOptions) (*Webhook, error) {
 	c := *o.Client
 	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	o.Client = &c
-	return &Webhook{o: o, name: "webhook " + redactURL(o.URL)}, nil
+	return &Webhook{o: o, name: webhookName(o.URL)}, nil
 }
 
 func (o WebhookOptions) validate() error {
@@ -81,7 +81,8 @@ func (o WebhookOptions) validate() error {
 	return nil
 }
 
-// Name returns "webhook " and the URL without user info or query.
+// Name returns "webhook ", the URL's scheme and host, and a hash of its
+// path if it has one (see webhookName).
 func (w *Webhook) Name() string { return w.name }
 
 // Send POSTs d as JSON. A 2xx answer is success; 5xx, 429 and network

@@ -41,7 +41,7 @@ func TestWebhookStatus(t *testing.T) {
 			if err == nil {
 				t.Fatal("Send succeeded, want an error")
 			}
-			if want := "send to webhook " + srv.URL + "/hook" + tc.wantErr; err.Error() != want {
+			if want := "send to " + w.Name() + tc.wantErr; err.Error() != want {
 				t.Errorf("error = %q\nwant    %q", err, want)
 			}
 			if Retryable(err) != tc.retryable {
@@ -69,7 +69,7 @@ func TestWebhookConnectionRefused(t *testing.T) {
 	if strings.Contains(err.Error(), "s3cret") {
 		t.Errorf("error shows the query token: %v", err)
 	}
-	if !strings.HasPrefix(err.Error(), "send to webhook http://"+addr+"/hook: post: ") {
+	if !strings.HasPrefix(err.Error(), "send to webhook http://"+addr+"/…") || !strings.Contains(err.Error(), ": post: ") {
 		t.Errorf("error = %q", err)
 	}
 }
@@ -124,8 +124,35 @@ func TestWebhookSecretNeverShown(t *testing.T) {
 			t.Errorf("secret shown in %q", s)
 		}
 	}
-	if w.Name() != "webhook "+srv.URL+"/p" {
-		t.Errorf("Name() = %q", w.Name())
+	if !strings.HasPrefix(w.Name(), "webhook "+srv.URL+"/…") || strings.Contains(w.Name(), "/p") {
+		t.Errorf("Name() = %q, want the scheme, host and a hash of the path", w.Name())
+	}
+}
+
+// TestWebhookNameHidesPathToken: a token in the path (as Mattermost,
+// Teams and Discord hooks carry it) is in no name or error; two hooks of
+// one host still have different names, and a hook its own name each time.
+func TestWebhookNameHidesPathToken(t *testing.T) {
+	const token = "xoxb7Hq2sPzR9vL1"
+	srv, _ := receiver(t, 500, "broken")
+	a := newTestWebhook(t, WebhookOptions{URL: srv.URL + "/hooks/" + token})
+	b := newTestWebhook(t, WebhookOptions{URL: srv.URL + "/hooks/other" + token})
+	again := newTestWebhook(t, WebhookOptions{URL: srv.URL + "/hooks/" + token})
+	err := a.Send(t.Context(), testDigest())
+	if err == nil {
+		t.Fatal("Send succeeded on 500")
+	}
+	for _, s := range []string{a.Name(), b.Name(), err.Error()} {
+		if strings.Contains(s, token) || strings.Contains(s, "/hooks") {
+			t.Errorf("the path is shown in %q", s)
+		}
+	}
+	if a.Name() == b.Name() || a.Name() != again.Name() {
+		t.Errorf("names %q, %q, %q: want two hooks told apart and one hook named the same each time", a.Name(), b.Name(), again.Name())
+	}
+	root := newTestWebhook(t, WebhookOptions{URL: srv.URL + "/"})
+	if root.Name() != "webhook "+srv.URL {
+		t.Errorf("a hook at the root is named %q, want %q", root.Name(), "webhook "+srv.URL)
 	}
 }
 
