@@ -1,16 +1,19 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os/exec"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -337,5 +340,138 @@ func TestReplicaHandsOverRetryAfter(t *testing.T) {
 	}
 	if got := summaryField(t, r.stderr, "not_reached"); got != "1" {
 		t.Errorf("second run: not_reached=%s, want the new source of the paused host (1):\n%s", got, r.stderr)
+	}
+}
+
+// TestReplicaDaemons runs three daemons with --replica on one database
+// over 12 feeds on 12 hosts, a cycle every 2 s each: after the silent
+// first reads a story appears in every feed, and every match reaches the
+// webhook exactly once, in digests none of which comes twice, while each
+// daemon runs its cycles without an error (the cycle lock shared, the
+// sender lock taken for each delivery, the database connected afresh
+// each cycle).
+func TestReplicaDaemons(t *testing.T) {
+	t.Parallel()
+	const feeds = 12
+	url := postgres.NewDatabase(t)
+	hook, hookURL := newHook(t)
+	var news []*newsFeed
+	var cfg strings.Builder
+	// Every 2 s: the test sees several cycles of each daemon.
+	cfg.WriteString("state: " + url + "\nschedule: \"@every 2s\"\nsources:\n")
+	for i := range feeds {
+		f := newNewsFeed(t)
+		f.add(fmt.Sprintf("w%d|Weather in Baku, day %d", i, i))
+		news = append(news, f)
+		fmt.Fprintf(&cfg, "  - name: feed-%02d\n    feed: %s\n", i, f.url)
+	}
+	cfg.WriteString("topics:\n  - id: azal\n    title: AZAL\n    query: AZAL\n" + webhookAlerts(hookURL, 3))
+	dir := t.TempDir()
+	writeConfig(t, dir, cfg.String())
+
+	type daemon struct {
+		cmd  *exec.Cmd
+		mu   sync.Mutex
+		log  strings.Builder
+		done chan struct{}
+	}
+	var daemons []*daemon
+	for i := range 3 {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		t.Cleanup(cancel)
+		d := &daemon{cmd: exec.CommandContext(ctx, watcherBin, "--replica", "d"+strconv.Itoa(i)), done: make(chan struct{})}
+		d.cmd.Dir = dir
+		stderr, err := d.cmd.StderrPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := d.cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		go func() {
+			defer close(d.done)
+			sc := bufio.NewScanner(stderr)
+			for sc.Scan() {
+				d.mu.Lock()
+				d.log.WriteString(sc.Text() + "\n")
+				d.mu.Unlock()
+			}
+		}()
+		daemons = append(daemons, d)
+	}
+	logOf := func(d *daemon) string {
+		d.mu.Lock()
+		defer d.mu.Unlock()
+		return d.log.String()
+	}
+	waitUntil := func(what string, ok func() bool) {
+		t.Helper()
+		deadline := time.Now().Add(time.Minute)
+		for !ok() {
+			if time.Now().After(deadline) {
+				for i, d := range daemons {
+					t.Logf("daemon d%d:\n%s", i, logOf(d))
+				}
+				t.Fatalf("not within a minute: %s", what)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+	waitUntil("every feed read once", func() bool {
+		for _, f := range news {
+			if f.requests() == 0 {
+				return false
+			}
+		}
+		return true
+	})
+	// Past every daemon's first cycle, so each is in the steady state.
+	waitUntil("a cycle done by each daemon", func() bool {
+		for _, d := range daemons {
+			if !strings.Contains(logOf(d), "cycle done") {
+				return false
+			}
+		}
+		return true
+	})
+	for i, f := range news {
+		f.add(fmt.Sprintf("a%d|AZAL flight %d lands in Aktau", i, i))
+	}
+	waitUntil("every match delivered", func() bool {
+		items, _, _ := hook.decode(t)
+		return len(items) >= feeds
+	})
+	time.Sleep(5 * time.Second) // two more cycles each: nothing more is sent
+	for _, d := range daemons {
+		if err := d.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i, d := range daemons {
+		<-d.done
+		if err := d.cmd.Wait(); err != nil {
+			t.Errorf("daemon d%d: %v\n%s", i, err, logOf(d))
+		}
+		log := logOf(d)
+		if strings.Contains(log, "level=ERROR") {
+			t.Errorf("daemon d%d logged an error:\n%s", i, log)
+		}
+		t.Logf("daemon d%d: %d cycles, %d of them sent digests", i, strings.Count(log, "cycle done"), strings.Count(log, "msg=\"digest sent\""))
+	}
+	items, ids, _ := hook.decode(t)
+	got := map[string]int{}
+	for _, it := range items {
+		got[it.URL]++
+	}
+	for i, f := range news {
+		if n := got[f.link(fmt.Sprintf("a%d", i))]; n != 1 {
+			t.Errorf("the match of feed %d was delivered %d times, want once", i, n)
+		}
+	}
+	if len(items) != feeds {
+		t.Errorf("webhook got %d items, want the %d matches", len(items), feeds)
+	}
+	if len(ids) != len(slices.Compact(slices.Sorted(slices.Values(ids)))) {
+		t.Errorf("a digest came twice: ids %v", ids)
 	}
 }
