@@ -112,7 +112,7 @@ func statusOf(sources []config.Source, sinks []string, store watch.Store, now ti
 			case del.Delivered:
 				status = "delivered"
 			case del.Held:
-				status = "held for the sink's digest schedule"
+				status = "held for the sink's digest time (its schedule or the end of its quiet hours)"
 			case del.Parked:
 				status = "PARKED"
 			}

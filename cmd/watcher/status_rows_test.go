@@ -91,7 +91,7 @@ func TestStatusRowsOfScheduledChatDigest(t *testing.T) {
 		t.Fatal(err)
 	}
 	held := status()
-	if row := logLine(held, "-> desk:"); !strings.Contains(row, "held for the sink's digest schedule") {
+	if row := logLine(held, "-> desk:"); !strings.Contains(row, "held for the sink's digest time (its schedule or the end of its quiet hours)") {
 		t.Errorf("status before 08:00: the desk's row %q, want it held\n%s", row, held)
 	}
 
