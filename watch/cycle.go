@@ -158,6 +158,9 @@ func (w *Watcher) crawlAll(ctx context.Context) ([]*sourceOutcome, error) {
 	fl := newFlusher(w)
 	defer fl.close()
 	if w.replica() != nil {
+		if err := w.claimReports(ctx, outcomes); err != nil {
+			return outcomes, err
+		}
 		return outcomes, w.crawlClaimed(ctx, due, fl)
 	}
 	w.crawlWave(ctx, due, fl)

@@ -116,6 +116,38 @@ func (w *Watcher) crawlClaimed(ctx context.Context, due []*sourceOutcome, fl *fl
 	return nil
 }
 
+// claimReports keeps the health report of a backed-off source to one
+// replica: every replica sees that the source has been failing long
+// enough to say so, and each would name it in its own digest. The
+// replica that leases the source (which it does not fetch) names it; the
+// others drop the report, and write nothing for the source.
+func (w *Watcher) claimReports(ctx context.Context, outcomes []*sourceOutcome) error {
+	var names []string
+	for _, o := range outcomes {
+		if o.skip && !o.notDue && o.health != nil {
+			names = append(names, o.src.Name)
+		}
+	}
+	if len(names) == 0 {
+		return nil
+	}
+	got, err := w.replica().DB.ClaimSources(ctx, w.name, names, w.budget(), 0)
+	if err != nil {
+		return fmt.Errorf("claim sources to report: %w", err)
+	}
+	for _, o := range outcomes {
+		if !o.skip || o.notDue || o.health == nil {
+			continue
+		}
+		if _, ok := slices.BinarySearch(got, o.src.Name); ok {
+			o.claimed = true
+			continue
+		}
+		o.health, o.next = nil, o.prev
+	}
+	return nil
+}
+
 // claimHosts claims up to limit of the hosts in left: from the first
 // chunk (from offset on, going round) in which any is free. The pause a
 // host's previous holder handed over is put into the crawler.

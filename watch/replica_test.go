@@ -209,3 +209,80 @@ func TestReplicaHoldsFetchedSources(t *testing.T) {
 		}
 	}
 }
+
+// TestReplicasNameFailingSourceOnce: a source that answered 503 with
+// Retry-After: 3 hours is backed off when it has failed for longer than
+// health.report_after (1h here, so that the report falls in the
+// back-off). Two replicas run their cycles at once then, and both see it
+// before either has committed (r1 is held in its crawl, reading another
+// source, while r2 runs its whole cycle): one names it, and the webhook
+// gets one report, not one per replica.
+func TestReplicasNameFailingSourceOnce(t *testing.T) {
+	busy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Retry-After", "10800")
+		http.Error(w, "busy", http.StatusServiceUnavailable)
+	}))
+	defer busy.Close()
+	var hold atomic.Bool
+	arrived, release := make(chan struct{}, 1), make(chan struct{})
+	gate := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if hold.Load() {
+			arrived <- struct{}{}
+			<-release
+		}
+		w.Header().Set("Content-Type", "application/rss+xml")
+		io.WriteString(w, `<?xml version="1.0"?><rss version="2.0"><channel><title>Slow</title></channel></rss>`)
+	}))
+	defer gate.Close()
+	hook := newReceiver(t)
+	e := newEnvOn(t, pgStore, "", sources(feedSource("busy", busy.URL+"/feed.xml"), feedSource("slow", gate.URL+"/feed.xml"))+
+		"health:\n  report_after: 1h\n"+webhookAlert(hook.srv.URL))
+	replica := func(name string) *watch.Watcher {
+		w, err := watch.New(e.cfg, openTestStore(t, e.cfg, e.clock.Now), watch.Options{
+			Logger: slog.New(slog.DiscardHandler), Now: e.clock.Now, Stdout: &e.stdout, Replica: name})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return w
+	}
+	r1, r2 := replica("r1"), replica("r2")
+	ctx := context.Background()
+	if sum, err := r1.Cycle(ctx); err != nil || sum.Failed != 1 {
+		t.Fatalf("first cycle: %+v, %v; want the busy source failed", sum, err)
+	}
+	e.clock.Add(90 * time.Minute) // failing 1.5h, backed off for 3h
+	hold.Store(true)
+	type result struct {
+		sum watch.Summary
+		err error
+	}
+	first := make(chan result, 1)
+	go func() {
+		sum, err := r1.Cycle(ctx)
+		first <- result{sum, err}
+	}()
+	<-arrived // r1 is in its crawl, reading slow
+	sum2, err := r2.Cycle(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	close(release)
+	r := <-first
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	if got := r.sum.SourcesFailing + sum2.SourcesFailing; got != 1 {
+		t.Errorf("the replicas' summaries name the failing source %d times (r1 %d, r2 %d), want once", got, r.sum.SourcesFailing, sum2.SourcesFailing)
+	}
+	e.clock.Add(time.Minute)
+	if _, err := r2.Cycle(ctx); err != nil { // delivers what is pending
+		t.Fatal(err)
+	}
+	named := 0
+	for _, d := range hook.digests() {
+		named += len(d.SourcesFailing)
+	}
+	if named != 1 {
+		t.Errorf("the webhook got the failing source named %d times, want once", named)
+	}
+}
