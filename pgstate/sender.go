@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -35,6 +36,7 @@ var ErrSenderLost = errors.New("sender lock lost")
 
 // Sender is the held sender lock.
 type Sender struct {
+	mu      sync.Mutex // a pgx.Conn takes one call at a time
 	conn    *pgx.Conn
 	replica string
 	where   string
@@ -70,6 +72,8 @@ func (s *Store) AcquireSender(ctx context.Context, replica string) (*Sender, err
 // Check confirms the lock is still held, by a round trip on its
 // connection; an error wraps ErrSenderLost.
 func (l *Sender) Check(ctx context.Context) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
 	if err := l.conn.Ping(ctx); err != nil {
 		return fmt.Errorf("check sender lock of %s in state %s: %w: %w", l.replica, l.where, ErrSenderLost, err)
 	}
@@ -80,6 +84,8 @@ func (l *Sender) Check(ctx context.Context) error {
 // explicit so that the lock is free when Release returns; the server
 // ends a closed session a moment later.
 func (l *Sender) Release(ctx context.Context) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
 	var unlocked bool
 	err := l.conn.QueryRow(ctx, "SELECT pg_advisory_unlock($1)", senderLock).Scan(&unlocked)
 	if closeErr := l.conn.Close(ctx); err == nil {
