@@ -179,10 +179,13 @@ func TestDaemonHTTP(t *testing.T) {
 	d.waitFor(t, 30*time.Second, func(l string) bool {
 		return strings.Contains(l, `msg="cycle done"`) && strings.Contains(l, "matched=2")
 	})
-	// The snapshot is replaced right after the log line; wait for it.
+	// The snapshot is replaced right after the log line, the cycle's
+	// counters first, then what it reads from the state (which takes
+	// longer from a database than from a file); wait for both.
 	waitUntil(t, func() bool {
 		v, _ := metricValue(scrape(t, base), "watcher_items_matched_total", "topic=minister")
-		return v == 2
+		code, _, body := httpGet(t, base+"/healthz", "")
+		return v == 2 && code == http.StatusOK && strings.HasPrefix(body, "ok")
 	})
 
 	mfs := scrape(t, base)
