@@ -10,7 +10,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
 )
 
 // previewFeed is an RSS feed over a real socket whose items tests add.
