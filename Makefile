@@ -7,7 +7,7 @@ BIN     ?= bin/watcher
 # time is up while a worker is mid-call (go.dev/issue/75804, fixed in 1.27).
 FUZZTIME ?= 20000x
 
-.PHONY: all build run test unit fuzz lint bench bench-go bench-farm bench-cycle bench-soak bench-soak-long install clean
+.PHONY: all build run test unit unit-pg unit-all fuzz lint bench bench-go bench-farm bench-cycle bench-soak bench-soak-long install clean
 
 all: build
 
@@ -18,12 +18,30 @@ build:
 run: build
 	./$(BIN) --once --config config.yaml
 
-# The whole suite: vet, the tests with the race detector, then every fuzz
-# target briefly. This is what CI runs.
-test: lint unit fuzz
+# The whole suite: vet, the tests with the race detector, the end-to-end
+# suite again on PostgreSQL, then every fuzz target briefly. This is what CI
+# runs.
+test: lint unit-all fuzz
 
 unit:
 	$(GO) test -race -count=1 ./...
+
+# The end-to-end suite (cmd/watcher) again, every configuration its tests
+# write given a PostgreSQL database of its own as its state instead of a
+# bbolt file (the tests start the server themselves; see README, "PostgreSQL
+# state"). Without -race: these tests drive the watcher binary, which their
+# TestMain builds without the race detector either way, so -race would check
+# only the tests' own goroutines, for a quarter more time; the store's code
+# is under -race in unit, in pgstate's and watch's tests on both stores.
+unit-pg:
+	WATCHER_TEST_STATE=postgres $(GO) test -count=1 ./cmd/watcher/
+
+# unit and unit-pg side by side: the end-to-end suite spends most of its
+# five minutes waiting (fetch timeouts, Retry-After, schedules), so the two
+# share the machine at little cost, where one after the other would add those
+# five minutes to CI. Each one's output is printed when it ends.
+unit-all:
+	$(MAKE) --no-print-directory -j2 --output-sync=target unit unit-pg
 
 # Each fuzz target runs alone for FUZZTIME executions (go test -fuzz takes
 # one target per invocation).

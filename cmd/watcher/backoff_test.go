@@ -1,7 +1,6 @@
 package main
 
 import (
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -17,7 +16,6 @@ import (
 // attempt into the past, which is all the watcher reads.
 func (r *faultRig) checkBackoff(t *testing.T) {
 	t.Helper()
-	db := filepath.Join(r.dir, "watcher.db")
 	rest := r.failing()
 	before := map[string]int{}
 	for _, name := range rest {
@@ -26,7 +24,7 @@ func (r *faultRig) checkBackoff(t *testing.T) {
 	// Which sources rest is read from the state, not assumed: the 429
 	// source's one-minute rest (its Retry-After: 30 as a floor) can pass
 	// in real time during the runs before, the other sources' two can not.
-	pre := sourceStates(t, db)
+	pre := sourceStates(t, r.dir)
 	start := time.Now()
 	third := watcherMeasured(t, r.dir, nil, "--once")
 	if third.code != exitOK {
@@ -52,21 +50,21 @@ func (r *faultRig) checkBackoff(t *testing.T) {
 	// The slow source costs a timeout each time; the others show the curve.
 	quick := slices.DeleteFunc(slices.Clone(rest), func(n string) bool { return n == "fault-slow" })
 	for run := 4; run <= 7; run++ {
-		letTimePass(t, db, quick)
-		prev := sourceStates(t, db)
+		letTimePass(t, r.dir, quick)
+		prev := sourceStates(t, r.dir)
 		m := watcherMeasured(t, r.dir, nil, "--once")
 		if m.code != exitOK {
 			t.Fatalf("run %d: exit %d\n%s", run, m.code, m.stderr)
 		}
-		r.checkRest(t, db, quick, run, prev)
+		r.checkRest(t, quick, run, prev)
 	}
 }
 
 // checkRest compares each source's stored rest with the expected curve,
 // and checks `watcher status` shows the failures and next attempt.
-func (r *faultRig) checkRest(t *testing.T, db string, names []string, run int, prev map[string]state.Source) {
+func (r *faultRig) checkRest(t *testing.T, names []string, run int, prev map[string]state.Source) {
 	t.Helper()
-	states := sourceStates(t, db)
+	states := sourceStates(t, r.dir)
 	status := watcher(t, r.dir, nil, "status").stdout
 	s500, s429 := states["fault-status500"], states["fault-status429"]
 	t.Logf("run %d: status500 rests %s after %d failures, status429 %s after %d", run,

@@ -30,7 +30,7 @@ func TestCheckShippedConfig(t *testing.T) {
 func TestCheckNamesTheLine(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "bad.yaml")
-	writeFile(t, path, `state: w.db
+	writeConfigAt(t, path, `state: w.db
 schedule: "every half hour"
 sources:
   - name: a
@@ -89,9 +89,10 @@ func TestExitCodes(t *testing.T) {
 // TestSecondWatcherFailsFast: while one process holds the state file, a
 // second run says so within seconds instead of hanging.
 func TestSecondWatcherFailsFast(t *testing.T) {
+	fileStateOnly(t, "its lock (a database has none: replicas share it)")
 	dir := t.TempDir()
 	db := filepath.Join(dir, "watcher.db")
-	writeFile(t, filepath.Join(dir, "config.yaml"), "state: "+db+"\nsources:\n  - name: a\n    feed: http://127.0.0.1:9/feed\n"+
+	writeConfig(t, dir, "state: "+db+"\nsources:\n  - name: a\n    feed: http://127.0.0.1:9/feed\n"+
 		"topics:\n  - id: t\n    title: T\n    query: x\n")
 	st, err := state.Open(db, state.Options{})
 	if err != nil {
@@ -159,7 +160,7 @@ func TestMatchCommandBadLine(t *testing.T) {
 // down, say), --once exits 1 so that a cron job hears of it.
 func TestEverySourceFailed(t *testing.T) {
 	dir := t.TempDir()
-	writeFile(t, filepath.Join(dir, "config.yaml"), "state: watcher.db\nsources:\n  - name: a\n    feed: http://127.0.0.1:9/feed\n"+
+	writeConfig(t, dir, "state: watcher.db\nsources:\n  - name: a\n    feed: http://127.0.0.1:9/feed\n"+
 		"topics:\n  - id: t\n    title: T\n    query: x\n")
 	r := watcher(t, dir, nil, "--once")
 	if r.code != exitFailed || !strings.Contains(r.stderr, "every source failed") || !strings.Contains(r.stderr, "source=a") {
@@ -172,7 +173,7 @@ func TestEverySourceFailed(t *testing.T) {
 func TestMatchWithTopicsOnly(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "topics.yaml")
-	writeFile(t, path, "topics:\n  - id: azal\n    title: AZAL\n    query: AZAL AND (crash* OR катастроф*)\n")
+	writeConfigAt(t, path, "topics:\n  - id: azal\n    title: AZAL\n    query: AZAL AND (crash* OR катастроф*)\n")
 	r := watcher(t, dir, []byte(`{"id":"1","title":"AZAL crash report published"}`+"\n"+`{"id":"2","title":"AZAL new route"}`+"\n"),
 		"match", "--config", path)
 	want := `{"id":"1","topics":["azal"]}` + "\n" + `{"id":"2","topics":[]}` + "\n"

@@ -305,6 +305,7 @@ func checkExactlyOnce(t *testing.T, reqs []delivery, want map[string]bool) {
 // that names the file, says it is damaged and says what to do, never with
 // a panic trace.
 func TestCorruptStateFileClearError(t *testing.T) {
+	fileStateOnly(t, "its bytes, damaged")
 	f := startFarm(t, "-feeds", "2", "-items", "20")
 	dir := t.TempDir()
 	synthConfig(t, dir, f, 2, "minister", "")

@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -175,7 +174,7 @@ func newStallingFeed(t *testing.T) *stallingFeed {
 func TestDaemonSIGTERMCancelsRunningCycle(t *testing.T) {
 	feed := newStallingFeed(t)
 	dir := t.TempDir()
-	writeFile(t, filepath.Join(dir, "config.yaml"), fmt.Sprintf("state: watcher.db\nschedule: \"@every 1s\"\n"+
+	writeConfig(t, dir, fmt.Sprintf("state: watcher.db\nschedule: \"@every 1s\"\n"+
 		"fetch:\n  timeout: 30s\nsources:\n  - name: slow\n    feed: %s/feed.xml\n"+
 		"topics:\n  - id: watched\n    title: Watched\n    query: minister\n", feed.url))
 	if r := watcher(t, dir, nil, "--once"); r.code != exitOK {

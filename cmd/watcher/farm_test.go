@@ -139,7 +139,7 @@ func TestDaemonRunsOnScheduleAndStops(t *testing.T) {
 		fmt.Fprintf(&cfg, "  - name: s%d\n    feed: %s/synthetic/%d\n", i, f.base, i)
 	}
 	cfg.WriteString("topics:\n  - id: any\n    title: Anything\n    query: the OR и\n")
-	writeFile(t, filepath.Join(dir, "config.yaml"), cfg.String())
+	writeConfig(t, dir, cfg.String())
 
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -25,14 +24,11 @@ func getJSON(t *testing.T, url string, v any) {
 	}
 }
 
-// sourceStates reads the health the state file keeps for every source.
-// The watcher must not be running.
-func sourceStates(t *testing.T, db string) map[string]state.Source {
+// sourceStates reads the health the state of dir's configuration keeps
+// for every source. The watcher must not be running.
+func sourceStates(t *testing.T, dir string) map[string]state.Source {
 	t.Helper()
-	st, err := state.Open(db, state.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := openTestStore(t, dir, nil)
 	defer st.Close()
 	srcs, err := st.Sources()
 	if err != nil {
@@ -44,12 +40,9 @@ func sourceStates(t *testing.T, db string) map[string]state.Source {
 // letTimePass moves the next attempt of the named sources into the past,
 // as if their back-off had run out: the watcher's clock cannot be faked
 // across processes, the state it reads can.
-func letTimePass(t *testing.T, db string, names []string) {
+func letTimePass(t *testing.T, dir string, names []string) {
 	t.Helper()
-	st, err := state.Open(db, state.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := openTestStore(t, dir, nil)
 	defer st.Close()
 	srcs, err := st.Sources()
 	if err != nil {
@@ -99,12 +92,6 @@ func summaryField(t *testing.T, log, key string) string {
 	}
 	t.Fatalf("no %s in the summary line %q", key, line)
 	return ""
-}
-
-// writeConfig writes a configuration file into dir.
-func writeConfig(t testing.TB, dir, cfg string) {
-	t.Helper()
-	writeFile(t, filepath.Join(dir, "config.yaml"), cfg)
 }
 
 // mib formats a peak RSS in KiB as MiB for the log.

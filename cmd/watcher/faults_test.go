@@ -152,7 +152,7 @@ func TestOnceOverFaults(t *testing.T) {
 	if n := r.offhost.Load(); n != 0 {
 		t.Errorf("the loopback server no source names got %d requests through a redirect", n)
 	}
-	st := sourceStates(t, filepath.Join(r.dir, "watcher.db"))
+	st := sourceStates(t, r.dir)
 	if s := st["fault-status429"]; s.NextAttempt.Sub(s.LastAttempt) < 30*time.Second {
 		t.Errorf("429 with Retry-After: 30: next attempt %s after the last, want at least 30s", s.NextAttempt.Sub(s.LastAttempt))
 	}

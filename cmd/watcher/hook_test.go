@@ -6,7 +6,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -118,7 +117,7 @@ func synthConfig(t *testing.T, dir string, f farm, n int, query, extra string) {
 	}
 	fmt.Fprintf(&cfg, "topics:\n  - id: watched\n    title: Watched\n    query: %s\n", query)
 	cfg.WriteString(extra)
-	writeFile(t, filepath.Join(dir, "config.yaml"), cfg.String())
+	writeConfig(t, dir, cfg.String())
 }
 
 // webhookAlerts is the alerts section for one webhook, with the delivery

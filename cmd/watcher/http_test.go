@@ -171,7 +171,7 @@ func TestDaemonHTTP(t *testing.T) {
 	dir := t.TempDir()
 	listen := freePort(t)
 	// A one-second schedule, so the daemon's cycles come within the test.
-	writeFile(t, filepath.Join(dir, "config.yaml"), fmt.Sprintf("state: watcher.db\nschedule: \"@every 1s\"\n"+
+	writeConfig(t, dir, fmt.Sprintf("state: watcher.db\nschedule: \"@every 1s\"\n"+
 		"http:\n  listen: %q\nsources:\n  - name: news\n    feed: %s\n  - name: dead\n    feed: %s/feed.xml\n"+
 		"topics:\n  - id: minister\n    title: The minister\n    query: minister\n"+
 		"alerts:\n  webhook:\n    - url: %s\n", listen, feed.url, dead, hook.url))
@@ -188,10 +188,13 @@ func TestDaemonHTTP(t *testing.T) {
 	d.waitFor(t, 30*time.Second, func(l string) bool {
 		return strings.Contains(l, `msg="cycle done"`) && strings.Contains(l, "matched=2")
 	})
-	// The snapshot is replaced right after the log line; wait for it.
+	// The snapshot is replaced right after the log line, the cycle's
+	// counters first, then what it reads from the state (which takes
+	// longer from a database than from a file); wait for both.
 	waitUntil(t, func() bool {
 		v, _ := metricValue(scrape(t, base), "watcher_items_matched_total", "topic=minister")
-		return v == 2
+		code, _, body := httpGet(t, base+"/healthz", "")
+		return v == 2 && code == http.StatusOK && strings.HasPrefix(body, "ok")
 	})
 
 	mfs := scrape(t, base)
@@ -250,7 +253,7 @@ func TestDaemonHTTP(t *testing.T) {
 	d.stop(t)
 
 	r = watcher(t, dir, nil, "status")
-	if r.code != exitOK || strings.Contains(r.stdout, "running daemon") || !strings.Contains(r.stdout, "state watcher.db") {
+	if r.code != exitOK || strings.Contains(r.stdout, "running daemon") || !strings.Contains(r.stdout, "state "+stateShown(t, dir)) {
 		t.Errorf("status with the daemon stopped: exit %d, want the state file's table\n%s%s", r.code, r.stdout, r.stderr)
 	}
 	// Restarted, the daemon serves the same entries from the state file
@@ -346,7 +349,7 @@ func TestDaemonHealthzFailing(t *testing.T) {
 	}))
 	dir := t.TempDir()
 	// A one-second schedule and port 0: the test reads the port from the log.
-	writeFile(t, filepath.Join(dir, "config.yaml"), fmt.Sprintf("state: watcher.db\nschedule: \"@every 1s\"\n"+
+	writeConfig(t, dir, fmt.Sprintf("state: watcher.db\nschedule: \"@every 1s\"\n"+
 		"http: {listen: \"127.0.0.1:0\"}\nsources:\n  - name: dead\n    feed: %s/feed.xml\n"+
 		"topics:\n  - id: minister\n    title: The minister\n    query: minister\n", dead))
 	d := startDaemon(t, dir)
@@ -371,7 +374,7 @@ func TestMetricsFile(t *testing.T) {
 	feed := newNewsFeed(t)
 	feed.add("a1|Weather in Baku")
 	dir := t.TempDir()
-	writeFile(t, filepath.Join(dir, "config.yaml"), fmt.Sprintf("state: watcher.db\nmetrics_file: textfile/watcher.prom\n"+
+	writeConfig(t, dir, fmt.Sprintf("state: watcher.db\nmetrics_file: textfile/watcher.prom\n"+
 		"sources:\n  - name: news\n    feed: %s\ntopics:\n  - id: minister\n    title: The minister\n    query: minister\n", feed.url))
 	if err := os.Mkdir(filepath.Join(dir, "textfile"), 0o755); err != nil {
 		t.Fatal(err)
@@ -411,7 +414,7 @@ func TestStatusFallsBackOnBadAnswer(t *testing.T) {
 	}))
 	feed := newNewsFeed(t)
 	dir := t.TempDir()
-	writeFile(t, filepath.Join(dir, "config.yaml"), fmt.Sprintf("state: watcher.db\nhttp: {listen: %q}\n"+
+	writeConfig(t, dir, fmt.Sprintf("state: watcher.db\nhttp: {listen: %q}\n"+
 		"sources:\n  - name: news\n    feed: %s\ntopics:\n  - id: minister\n    title: The minister\n    query: minister\n",
 		strings.TrimPrefix(other, "http://"), feed.url))
 	if r := watcher(t, dir, nil, "--once"); r.code != exitOK {
@@ -419,7 +422,7 @@ func TestStatusFallsBackOnBadAnswer(t *testing.T) {
 	}
 	r := watcher(t, dir, nil, "status")
 	if r.code != exitOK || !strings.Contains(r.stderr, "500 Internal Server Error; reading the state file instead") ||
-		!strings.Contains(r.stdout, "state watcher.db") {
+		!strings.Contains(r.stdout, "state "+stateShown(t, dir)) {
 		t.Errorf("status with a stranger at the address: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 }

@@ -52,7 +52,7 @@ func TestLaterSetOverTheTimeline(t *testing.T) {
 	f := startFarm(t, "-corpus", corpusPath, "-now", start.Format(time.RFC3339))
 	hook, hookURL := newHook(t)
 	dir := t.TempDir()
-	writeFile(t, filepath.Join(dir, "config.yaml"), timelineConfig(t, f, hookURL))
+	writeConfig(t, dir, timelineConfig(t, f, hookURL))
 
 	if r := watcher(t, dir, nil, "--once"); r.code != exitOK { // the first read: nothing published yet
 		t.Fatalf("first run: exit %d\n%s", r.code, r.stderr)

@@ -28,6 +28,10 @@ var (
 const sharedDir = "../../../shared"
 
 func TestMain(m *testing.M) {
+	if err := setTestStore(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
 	dir, err := os.MkdirTemp("", "watcher-bin")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)

@@ -131,7 +131,7 @@ func TestOneHostShippedSettings(t *testing.T) {
 	}
 	cfg.WriteString(shippedTopics(t))
 	fmt.Fprintf(&cfg, "alerts:\n  webhook:\n    - url: %s\n", hookURL)
-	writeFile(t, filepath.Join(dir, "config.yaml"), cfg.String())
+	writeConfig(t, dir, cfg.String())
 	sources := 100 + len(outlets) + len(hostile)
 
 	data, err := os.ReadFile(corpusPath)

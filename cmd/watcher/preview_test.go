@@ -10,8 +10,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/watcher-news/watcher/state"
 )
 
 // previewFeed is an RSS feed over a real socket whose items tests add.
@@ -38,14 +36,16 @@ func (f *previewFeed) ServeHTTP(w http.ResponseWriter, _ *http.Request) {
 	fmt.Fprint(w, `</channel></rss>`)
 }
 
-// stateSnapshot is everything the state file says about digests.
-func stateSnapshot(t *testing.T, path string) string {
+// stateSnapshot is everything the state of dir's configuration says
+// about its sources and digests, with its counts.
+func stateSnapshot(t *testing.T, dir string) string {
 	t.Helper()
-	s, err := state.Open(path, state.Options{})
+	s := openTestStore(t, dir, nil)
+	defer s.Close()
+	srcs, err := s.Sources()
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s.Close()
 	ds, err := s.Digests()
 	if err != nil {
 		t.Fatal(err)
@@ -55,7 +55,7 @@ func stateSnapshot(t *testing.T, path string) string {
 		t.Fatal(err)
 	}
 	st.FileSize = 0 // bbolt may grow the file on open; what it holds is compared
-	raw, err := json.Marshal([]any{ds, st})
+	raw, err := json.Marshal([]any{srcs, ds, st})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,7 +108,7 @@ alerts:
 	if r := watcher(t, dir, nil, "--once"); r.code != exitOK {
 		t.Fatalf("third run: exit %d\n%s", r.code, r.stderr)
 	}
-	before := stateSnapshot(t, filepath.Join(dir, "w.db"))
+	before := stateSnapshot(t, dir)
 
 	text := watcher(t, dir, nil, "preview")
 	if text.code != exitOK || !strings.Contains(text.stderr, "2 items from 2 stored digests, waiting for webhook") {
@@ -139,7 +139,7 @@ alerts:
 	if r := watcher(t, dir, nil, "preview", "--format", "xml"); r.code != exitUsage {
 		t.Errorf("--format xml: exit %d, want %d", r.code, exitUsage)
 	}
-	if after := stateSnapshot(t, filepath.Join(dir, "w.db")); after != before {
+	if after := stateSnapshot(t, dir); after != before {
 		t.Errorf("preview changed the state:\nbefore %s\nafter  %s", before, after)
 	}
 	hook.mu.Lock()

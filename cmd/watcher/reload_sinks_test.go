@@ -29,7 +29,7 @@ func TestReloadAddsTopicAndSink(t *testing.T) {
 	desk := fmt.Sprintf("alerts:\n  slack:\n    - name: desk\n      url: %s\n      topics: [minister]\n", slack.HookURL())
 	// A one-second schedule, so the daemon's cycles come within the test.
 	head := fmt.Sprintf("state: watcher.db\nschedule: \"@every 1s\"\nhttp:\n  listen: %q\n", listen)
-	writeFile(t, cfgPath, head+"sources:\n  - name: news\n    feed: "+news.url+"\ntopics:\n"+topic+desk)
+	writeConfigAt(t, cfgPath, head+"sources:\n  - name: news\n    feed: "+news.url+"\ntopics:\n"+topic+desk)
 	if r := watcher(t, dir, nil, "--once"); r.code != exitOK {
 		t.Fatalf("baseline run: exit %d\n%s", r.code, r.stderr)
 	}
@@ -41,7 +41,7 @@ func TestReloadAddsTopicAndSink(t *testing.T) {
 		return v == 1
 	})
 
-	writeFile(t, cfgPath, head+"sources:\n  - name: news\n    feed: "+news.url+"\n  - name: port\n    feed: "+port.url+"\n"+
+	writeConfigAt(t, cfgPath, head+"sources:\n  - name: news\n    feed: "+news.url+"\n  - name: port\n    feed: "+port.url+"\n"+
 		"topics:\n"+topic+"  - id: port\n    title: The port\n    query: harbour\n"+desk+
 		fmt.Sprintf("  telegram:\n    - name: port-desk\n      token: %q\n      chat: %q\n      api: %s\n      topics: [port]\n", tg.Token, tg.Chat, tg.URL()))
 	if err := d.cmd.Process.Signal(syscall.SIGHUP); err != nil {

@@ -27,7 +27,7 @@ const oneTopic = "topics:\n  - id: azal\n    title: AZAL\n    query: AZAL\n"
 func loadSources(t *testing.T, dir, sourcesYAML string) []config.Source {
 	t.Helper()
 	path := filepath.Join(dir, "pasted.yaml")
-	writeFile(t, path, sourcesYAML+oneTopic)
+	writeConfigAt(t, path, sourcesYAML+oneTopic)
 	cfg, err := loadConfig(path)
 	if err != nil {
 		t.Fatalf("the imported sources do not load: %v\n%s", err, sourcesYAML)

@@ -18,7 +18,8 @@ import (
 // sources (one failing), keys seen at different times, a delivered
 // digest, one waiting for a retry and one parked, recent matches of two
 // topics and stories. Times are whole microseconds, PostgreSQL's
-// precision, so that a round trip can be compared exactly.
+// precision, so that a round trip can be compared exactly. A file in both
+// passes: it is the copy's source, and the tests copy it both ways.
 func fillState(t *testing.T, path string) {
 	t.Helper()
 	now := time.Date(2025, 7, 1, 9, 0, 0, 0, time.UTC)

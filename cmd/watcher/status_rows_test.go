@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/watcher-news/watcher/alert/chattest"
-	"github.com/watcher-news/watcher/state"
 	"github.com/watcher-news/watcher/watch"
 )
 
@@ -37,7 +36,7 @@ func TestStatusRowsOfScheduledChatDigest(t *testing.T) {
 	hook := newHookRecorder(t, func(int, string) int { return 204 })
 	dir := t.TempDir()
 	path := filepath.Join(dir, "config.yaml")
-	writeFile(t, path, fmt.Sprintf("state: %s\ntimezone: UTC\nsources:\n  - name: news\n    feed: %s\n"+
+	writeConfigAt(t, path, fmt.Sprintf("state: %s\ntimezone: UTC\nsources:\n  - name: news\n    feed: %s\n"+
 		"topics:\n  - id: minister\n    title: The minister\n    query: minister\n"+
 		"alerts:\n  webhook:\n    - url: %s\n  telegram:\n    - name: desk\n      token: %q\n      chat: %q\n      api: %s\n"+
 		"      digest:\n        schedule: \"0 8 * * *\"\n", filepath.Join(dir, "w.db"), feed.url, hook.url, tg.Token, tg.Chat, tg.URL()))
@@ -46,11 +45,7 @@ func TestStatusRowsOfScheduledChatDigest(t *testing.T) {
 		t.Fatal(err)
 	}
 	clock := &fakeClock{now: time.Date(2025, 7, 1, 10, 0, 0, 0, time.UTC)}
-	store, err := state.Open(cfg.State, state.Options{Now: clock.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
+	store := openStateAt(t, cfg.State, clock.Now)
 	w, err := watch.New(cfg, store, watch.Options{Logger: slog.New(slog.DiscardHandler), Now: clock.Now, Stdout: &bytes.Buffer{}})
 	if err != nil {
 		t.Fatal(err)

@@ -40,7 +40,7 @@ func storiesOverTheTimeline(t *testing.T, cadence time.Duration) {
 	f := startFarm(t, "-corpus", corpusPath, "-now", "2024-12-24T00:00:00Z")
 	hook, hookURL := newHook(t)
 	dir := t.TempDir()
-	writeFile(t, filepath.Join(dir, "config.yaml"), timelineConfig(t, f, hookURL))
+	writeConfig(t, dir, timelineConfig(t, f, hookURL))
 
 	data, err := os.ReadFile(corpusPath)
 	if err != nil {

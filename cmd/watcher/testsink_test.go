@@ -20,7 +20,7 @@ func TestTestSink(t *testing.T) {
 	tg, mx := chattest.NewTelegram(t), chattest.NewMatrix(t)
 	dir := t.TempDir()
 	path := filepath.Join(dir, "config.yaml")
-	writeFile(t, path, fmt.Sprintf(`state: %s
+	writeConfigAt(t, path, fmt.Sprintf(`state: %s
 topics:
   - id: azal
     title: AZAL flight 8243
@@ -84,7 +84,7 @@ func TestCheckWarnsOfUnroutedTopic(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "config.yaml")
-	writeFile(t, path, `topics:
+	writeConfigAt(t, path, `topics:
   - id: azal
     title: AZAL flight 8243
     query: AZAL
