@@ -88,7 +88,14 @@ func daemon(ctx context.Context, g globals, cfg *config.Config, w *watch.Watcher
 		"sources", len(cfg.Sources), "topics", len(cfg.Topics), "run_at_start", cfg.RunAtStart, "next_run", d.next())
 	d.notify.ready(fmt.Sprintf("started; next cycle %s", d.nextText(cfg.RunAtStart)))
 	if cfg.RunAtStart {
-		go d.tick()
+		// Counted before the goroutine starts: a stop signal at once
+		// must not Wait before the first cycle's Add (the scheduler's
+		// ticks are all done by the time its Stop returns).
+		d.cycles.Add(1)
+		go func() {
+			defer d.cycles.Done()
+			d.tick()
+		}()
 	}
 	watchdog := d.notify.watchdogTicker()
 	defer watchdog.Stop()
