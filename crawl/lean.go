@@ -28,27 +28,37 @@ import (
 // hashes.
 const leanMaxID = 200
 
+// leanID is what a first read keeps of an item whose identity the raw
+// feed gave with certainty: its GUID, or else its one absolute link.
+type leanID struct{ guid, link string }
+
 // leanXML returns body with the items left out that known (when not nil)
 // reports seen, asked once for all the feed's keys, and, with keysOnly, the summary and content of the others, with the
 // keys of the items left out. source is the name the keys are made with.
 //
 // needDates keeps the items' dates on a first read: the feed was longer
-// than max items (pruneXML cut it), or is.
-func leanXML(body []byte, source string, keysOnly bool, known func(keys []string) map[string]bool, maxItems int, needDates bool) ([]byte, []string) {
+// than max items (pruneXML cut it), or is. A first read that needs no
+// dates leaves out the unseen items too, whole, and returns their
+// identities instead (ids, in the feed's order): gofeed then reads only
+// the feed's own elements (its language, and whether it is a feed at
+// all), not fifty items reduced to their GUIDs, which was still the
+// largest part of a first read's CPU.
+func leanXML(body []byte, source string, keysOnly bool, known func(keys []string) map[string]bool, maxItems int, needDates bool) (out []byte, skipped []string, ids []leanID) {
 	if !keysOnly && known == nil {
-		return body, nil
+		return body, nil, nil
 	}
 	items, ok := scanItems(body)
 	if !ok || len(items) == 0 {
-		return body, nil
+		return body, nil, nil
 	}
 	needDates = needDates || len(items) > maxItems
-	ids := make(map[string]bool, len(items))
+	byID := keysOnly && !needDates
+	seenID := make(map[string]bool, len(items))
 	for _, it := range items {
-		if it.id == "" || ids[it.id] {
-			return body, nil // an item without a safe identity, or a repeat: distrustSharedGUIDs decides
+		if it.id == "" || seenID[it.id] {
+			return body, nil, nil // an item without a safe identity, or a repeat: distrustSharedGUIDs decides
 		}
-		ids[it.id] = true
+		seenID[it.id] = true
 	}
 	keys := make([]string, len(items))
 	for i, it := range items {
@@ -59,12 +69,19 @@ func leanXML(body []byte, source string, keysOnly bool, known func(keys []string
 		seen = known(keys)
 	}
 	p := pruner{body: body}
-	var skipped []string
+	if byID {
+		ids = make([]leanID, 0, len(items))
+	}
 	for i, it := range items {
 		key := keys[i]
 		if seen[key] {
 			p.drop(it.span.from, it.span.to)
 			skipped = append(skipped, key)
+			continue
+		}
+		if byID {
+			p.drop(it.span.from, it.span.to)
+			ids = append(ids, leanID{guid: it.guid, link: it.link})
 			continue
 		}
 		if keysOnly {
@@ -80,7 +97,7 @@ func leanXML(body []byte, source string, keysOnly bool, known func(keys []string
 			}
 		}
 	}
-	return p.result(), skipped
+	return p.result(), skipped, ids
 }
 
 // scannedItem is what scanItems reads of one item or entry.
@@ -290,13 +307,13 @@ type jsonItemKey struct {
 // are left out, and with keysOnly the others are cut to their identity and
 // dates. It decodes with encoding/json, as gofeed does, so an id reads the
 // same to both; a feed whose every item it cannot identify is left whole.
-func leanJSON(body []byte, source string, keysOnly bool, known func(keys []string) map[string]bool, maxItems int) ([]byte, []string) {
+func leanJSON(body []byte, source string, keysOnly bool, known func(keys []string) map[string]bool, maxItems int) (out []byte, skipped []string, ids []leanID) {
 	if !keysOnly && known == nil {
-		return body, nil
+		return body, nil, nil
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
-		return body, nil
+		return body, nil, nil
 	}
 	type element struct {
 		from, to int
@@ -308,16 +325,16 @@ func leanJSON(body []byte, source string, keysOnly bool, known func(keys []strin
 	for dec.More() {
 		tok, err := dec.Token()
 		if err != nil {
-			return body, nil
+			return body, nil, nil
 		}
 		if name, _ := tok.(string); name != "items" || found {
 			if err := skipJSONValue(dec); err != nil {
-				return body, nil
+				return body, nil, nil
 			}
 			continue
 		}
 		if tok, err := dec.Token(); err != nil || tok != json.Delim('[') {
-			return body, nil
+			return body, nil, nil
 		}
 		found = true
 		arrayFrom = int(dec.InputOffset())
@@ -326,7 +343,7 @@ func leanJSON(body []byte, source string, keysOnly bool, known func(keys []strin
 			from := int(dec.InputOffset())
 			var it jsonItemKey
 			if err := dec.Decode(&it); err != nil {
-				return body, nil
+				return body, nil, nil
 			}
 			guid, link, ok := jsonIdentity(it)
 			id := "g:" + guid
@@ -334,18 +351,18 @@ func leanJSON(body []byte, source string, keysOnly bool, known func(keys []strin
 				id = "u:" + link
 			}
 			if !ok || ids[id] {
-				return body, nil
+				return body, nil, nil
 			}
 			ids[id] = true
 			elems = append(elems, element{from: from, to: int(dec.InputOffset()), key: item.Key(source, guid, link, ""), item: it})
 		}
 		arrayTo = int(dec.InputOffset())
 		if _, err := dec.Token(); err != nil { // the closing ']'
-			return body, nil
+			return body, nil, nil
 		}
 	}
 	if !found || len(elems) == 0 {
-		return body, nil
+		return body, nil, nil
 	}
 	var seen map[string]bool
 	if known != nil {
@@ -355,18 +372,28 @@ func leanJSON(body []byte, source string, keysOnly bool, known func(keys []strin
 		}
 		seen = known(keys)
 	}
-	var out bytes.Buffer
-	out.Grow(len(body))
-	out.Write(body[:arrayFrom])
-	var skipped []string
+	// As in leanXML, a first read that needs no dates keeps only the
+	// identities, and gofeed reads the feed without its items.
+	byID := keysOnly && len(elems) <= maxItems
+	if byID {
+		ids = make([]leanID, 0, len(elems))
+	}
+	var buf bytes.Buffer
+	buf.Grow(len(body))
+	buf.Write(body[:arrayFrom])
 	first := true
 	for _, e := range elems {
 		if seen[e.key] {
 			skipped = append(skipped, e.key)
 			continue
 		}
+		if byID {
+			guid, link, _ := jsonIdentity(e.item)
+			ids = append(ids, leanID{guid: guid, link: link})
+			continue
+		}
 		if !first {
-			out.WriteByte(',')
+			buf.WriteByte(',')
 		}
 		first = false
 		if keysOnly {
@@ -379,16 +406,16 @@ func leanJSON(body []byte, source string, keysOnly bool, known func(keys []strin
 			}
 			b, err := json.Marshal(min)
 			if err != nil {
-				return body, nil
+				return body, nil, nil
 			}
-			out.Write(b)
+			buf.Write(b)
 			continue
 		}
 		// The element as it was, without the comma that led it.
-		out.Write(bytes.TrimLeft(body[e.from:e.to], " \t\r\n,"))
+		buf.Write(bytes.TrimLeft(body[e.from:e.to], " \t\r\n,"))
 	}
-	out.Write(body[arrayTo:])
-	return out.Bytes(), skipped
+	buf.Write(body[arrayTo:])
+	return buf.Bytes(), skipped, ids
 }
 
 // jsonIdentity returns the GUID or link item.Key will be made of, as
