@@ -150,3 +150,22 @@ func TestFarmLeanKeys(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkFarmToParseable is the charset and character clean-up every
+// changed feed goes through before it is scanned, on the four farm feeds.
+func BenchmarkFarmToParseable(b *testing.B) {
+	feeds := loadFarmFeeds(b)
+	var n int64
+	for _, f := range feeds {
+		n += int64(len(f.first))
+	}
+	b.SetBytes(n)
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, f := range feeds {
+			if _, err := toParseable(f.first, f.contentType); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
