@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/url"
-	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -47,18 +46,19 @@ func leanXML(body []byte, source string, keysOnly bool, known func(keys []string
 	if !keysOnly && known == nil {
 		return body, nil, nil
 	}
-	items, ok := scanItems(body)
+	items, parts, ok := scanItems(body)
 	if !ok || len(items) == 0 {
 		return body, nil, nil
 	}
 	needDates = needDates || len(items) > maxItems
 	byID := keysOnly && !needDates
-	seenID := make(map[string]bool, len(items))
+	seenID := make(map[leanID]bool, len(items))
 	for _, it := range items {
-		if it.id == "" || seenID[it.id] {
+		id := leanID{guid: it.guid, link: it.link}
+		if !it.identified || seenID[id] {
 			return body, nil, nil // an item without a safe identity, or a repeat: distrustSharedGUIDs decides
 		}
-		seenID[it.id] = true
+		seenID[id] = true
 	}
 	keys := make([]string, len(items))
 	for i, it := range items {
@@ -85,15 +85,10 @@ func leanXML(body []byte, source string, keysOnly bool, known func(keys []string
 			continue
 		}
 		if keysOnly {
-			drop := slices.Clone(it.text)
-			if it.guid != "" {
-				drop = append(drop, it.links...)
-			}
-			if !needDates {
-				drop = append(drop, it.dates...)
-			}
-			for _, t := range drop {
-				p.drop(t.from, t.to)
+			for _, part := range parts[it.parts.from:it.parts.to] {
+				if part.kind == partText || part.kind == partLink && it.guid != "" || part.kind == partDate && !needDates {
+					p.drop(part.span.from, part.span.to)
+				}
 			}
 		}
 	}
@@ -104,17 +99,37 @@ func leanXML(body []byte, source string, keysOnly bool, known func(keys []string
 type scannedItem struct {
 	span span
 	// guid is the text of its <guid> (RSS) or <id> (Atom); link the text
-	// of its one <link> (RSS and RDF, when it has no GUID). id is the one
-	// of them the key is made of, empty when neither is safe to read raw.
-	guid, link, id string
-	// text are its child elements other than identity and dates (title,
-	// summary, content, categories, authors …); links and dates are its
-	// links and dates. A first read needs only what the key is made of,
-	// and the dates when the feed is longer than max_items.
-	text, links, dates []span
+	// of its one <link> (RSS and RDF, when it has no GUID). identified:
+	// one of them is what the key is made of; neither is set when neither
+	// is safe to read raw.
+	guid, link string
+	identified bool
+	// parts are the item's child elements other than its GUID, as a
+	// range of the feed's parts (see itemPart).
+	parts span
+	// linkText is the text of its last core <link>, links how many it has;
 	// attrLink: it has a link that is not the text of an RSS <link>.
+	linkText span
+	links    int
 	attrLink bool
 }
+
+// itemPart is a child element of an item: text (title, summary,
+// content, categories, authors …), a link or a date. A first read needs
+// only what the key is made of, and the dates when the feed is longer
+// than max_items. The parts of all items are kept in one slice.
+type itemPart struct {
+	span span
+	kind partKind
+}
+
+type partKind uint8
+
+const (
+	partText partKind = iota
+	partLink
+	partDate
+)
 
 // dateElement names the child elements of an item that hold its dates,
 // by which a feed longer than max_items keeps its newest.
@@ -123,15 +138,33 @@ var dateElement = map[string]bool{
 	"issued": true, "created": true, "date": true,
 }
 
-// scanItems reads the items of a pruned, UTF-8 XML feed. ok is false when
-// the feed's shape is one it does not read (items nested in each other,
-// markup it cannot follow).
-func scanItems(body []byte) (items []scannedItem, ok bool) {
+// scanNames are the names scanItems acts on, lower-case, each mapped to
+// itself, so that scanName returns them without allocating.
+var scanNames = func() map[string]string {
+	m := map[string]string{"item": "item", "entry": "entry", "guid": "guid", "id": "id", "link": "link"}
+	for n := range dateElement {
+		m[n] = n
+	}
+	return m
+}()
+
+// scanItems reads the items of a pruned, UTF-8 XML feed, with the child
+// elements of all of them in parts. ok is false when the feed's shape is
+// one it does not read (items nested in each other, markup it cannot
+// follow).
+//
+// It runs on every changed feed, so it allocates little: the open
+// elements are slices of body, and names are matched without copies.
+func scanItems(body []byte) (items []scannedItem, parts []itemPart, ok bool) {
 	depth, itemDepth := 0, -1
 	var cur *scannedItem
-	links := 0
 	childStart, childName := -1, ""
-	var stack []string
+	baseKnown, hasBase := false, false // whether the feed mentions an xml:base (looked for once)
+	var stack [][]byte
+	addPart := func(from, to int, kind partKind) {
+		parts = append(parts, itemPart{span{from, to}, kind})
+		cur.parts.to = len(parts)
+	}
 	for i := 0; i < len(body); {
 		lt := bytes.IndexByte(body[i:], '<')
 		if lt < 0 {
@@ -143,95 +176,127 @@ func scanItems(body []byte) (items []scannedItem, ok bool) {
 		// lenient parse may see other items than this scan.
 		switch {
 		case delta > 0:
-			stack = append(stack, string(tagName(body[start+1:])))
+			stack = append(stack, tagName(body[start+1:]))
 		case delta < 0:
-			if len(stack) == 0 || stack[len(stack)-1] != string(tagName(body[start+2:])) {
-				return nil, false
+			if len(stack) == 0 || !bytes.Equal(stack[len(stack)-1], tagName(body[start+2:])) {
+				return nil, nil, false
 			}
 			stack = stack[:len(stack)-1]
 		}
 		switch {
 		case cur == nil && delta > 0 && (depth == itemDepth || itemDepth < 0 && depth <= 2) && isItem(body[start+1:end]):
 			itemDepth = depth
-			items = append(items, scannedItem{span: span{from: start}})
+			items = append(items, scannedItem{span: span{from: start}, parts: span{len(parts), len(parts)}})
 			cur = &items[len(items)-1]
-			links = 0
 		case cur != nil && depth == itemDepth+1 && delta > 0:
-			childStart, childName = start, localName(body[start+1:end])
+			childStart, childName = start, scanName(body[start+1:end])
 			if childName == "item" || childName == "entry" {
-				return nil, false
+				return nil, nil, false
 			}
 		case cur != nil && depth == itemDepth+1 && delta == 0 && end > start+1 && nameStart(body[start+1]):
 			// An empty child element: an empty <guid/> or <id/> is no
 			// GUID; an empty <link/> (Atom's <link href>) is a link read
 			// from attributes, which only a GUID can stand in for.
-			switch n := localName(body[start+1 : end]); {
+			switch n := scanName(body[start+1 : end]); {
 			case n == "link":
 				cur.attrLink = true
-				cur.links = append(cur.links, span{start, end})
+				addPart(start, end, partLink)
 			case dateElement[n]:
-				cur.dates = append(cur.dates, span{start, end})
+				addPart(start, end, partDate)
 			case n != "guid" && n != "id":
-				cur.text = append(cur.text, span{start, end})
+				addPart(start, end, partText)
 			}
 		case cur != nil && depth == itemDepth+2 && delta < 0 && childStart >= 0:
-			text := body[childStartEnd(body, childStart):start]
+			textFrom := childStartEnd(body, childStart)
+			text := body[textFrom:start]
 			// Only unprefixed guid, id and link are the core elements
 			// gofeed reads them from; another namespace's are extensions.
-			core := !bytes.ContainsRune(tagName(body[childStart+1:]), ':')
+			core := bytes.IndexByte(tagName(body[childStart+1:]), ':') < 0
 			switch {
-			case core && childName == "guid" && isItemOf(body, cur.span.from, "item"),
-				core && childName == "id" && isItemOf(body, cur.span.from, "entry"):
+			case core && childName == "guid" && isItemOf(body, cur.span.from, "item"):
 				cur.guid = rawID(text)
 				if cur.guid == "" && len(bytes.TrimSpace(text)) > 0 {
 					cur.guid = "\x00" // present but not safe to read raw
 				}
+			case core && childName == "id" && isItemOf(body, cur.span.from, "entry"):
+				if !baseKnown {
+					baseKnown, hasBase = true, bytes.Contains(body, []byte(":base"))
+				}
+				cur.guid = atomID(body[childStart:textFrom], text, hasBase)
 			case core && childName == "link":
-				links++
-				cur.link = rawID(text)
-				cur.links = append(cur.links, span{childStart, end})
+				cur.links++
+				cur.linkText = span{textFrom, start}
+				addPart(childStart, end, partLink)
 			case childName == "link":
 				cur.attrLink = true // some other namespace's link: leave it to gofeed
-				cur.links = append(cur.links, span{childStart, end})
+				addPart(childStart, end, partLink)
 			case dateElement[childName]:
-				cur.dates = append(cur.dates, span{childStart, end})
+				addPart(childStart, end, partDate)
 			case childName != "guid" && childName != "id":
-				cur.text = append(cur.text, span{childStart, end})
+				addPart(childStart, end, partText)
 			}
 			childStart = -1
 		case cur != nil && depth == itemDepth+1 && delta < 0:
 			cur.span.to = end
-			cur.id = itemID(cur, links)
+			identify(cur, body)
 			cur = nil
 		}
 		depth = max(depth+delta, 0)
 		i = end
 	}
 	if cur != nil || len(stack) != 0 {
-		return nil, false // unclosed
+		return nil, nil, false // unclosed
 	}
-	return items, true
+	return items, parts, true
 }
 
-// itemID is the identity item.Key will use: the GUID when there is one,
-// else the one link when it is absolute and plain; empty when neither can
-// be read from the raw XML with certainty.
-func itemID(it *scannedItem, links int) string {
+// identify sets the identity item.Key will use: the GUID when there is
+// one, else the one link when it is absolute and plain; neither when
+// neither can be read from the raw XML with certainty.
+func identify(it *scannedItem, body []byte) {
+	it.link = ""
 	switch {
 	case it.guid == "\x00":
 		it.guid = ""
-		return ""
 	case it.guid != "":
-		it.link = ""
-		return "g:" + it.guid
-	case links == 1 && !it.attrLink && it.link != "":
-		if abs, ok := linkIdentity(it.link); ok {
-			it.link = abs
-			return "u:" + abs
+		it.identified = true
+	case it.links == 1 && !it.attrLink:
+		if raw := rawID(body[it.linkText.from:it.linkText.to]); raw != "" {
+			if abs, ok := linkIdentity(raw); ok {
+				it.link, it.identified = abs, true
+			}
 		}
 	}
-	it.link = ""
-	return ""
+}
+
+// atomID is the GUID gofeed makes of an Atom entry's <id> (tag is its
+// start tag, text its content): the text trimmed and, as a URI element,
+// round-tripped through url.Parse (or resolved against an xml:base), so
+// that `"0` reads as "%220". "\x00" when that cannot be told for certain:
+// an xml:base may be in scope (hasBase: the feed mentions one anywhere;
+// under a base even an empty id becomes the base's URL), the tag has
+// attributes (a type or mode decodes the text), or the text is not
+// plain; "" for an empty id.
+func atomID(tag, text []byte, hasBase bool) string {
+	name := tagName(tag[1:])
+	attrs := bytes.Trim(tag[1+len(name):], " \t\r\n/>")
+	if hasBase || len(attrs) > 0 {
+		return "\x00"
+	}
+	if len(bytes.TrimSpace(text)) == 0 {
+		return ""
+	}
+	id := rawID(text)
+	if id == "" {
+		return "\x00"
+	}
+	if u, err := url.Parse(id); err == nil {
+		id = strings.TrimSpace(u.String())
+	}
+	if id == "" || len(id) > leanMaxID {
+		return "\x00"
+	}
+	return id
 }
 
 // rawID returns text trimmed when it is what gofeed will read from it:
@@ -265,33 +330,44 @@ func childStartEnd(body []byte, start int) int {
 }
 
 // isItemOf reports whether the start tag at from is an element named name
-// (whatever its prefix).
+// (whatever its prefix), name being one of scanNames.
 func isItemOf(body []byte, from int, name string) bool {
 	end, _ := scanMarkup(body, from)
-	return localName(body[from+1:end]) == name
+	return scanName(body[from+1:end]) == name
 }
 
 // tagName returns the qualified name at the start of a tag (after its '<').
 func tagName(tag []byte) []byte {
-	if k := bytes.IndexAny(tag, " \t\r\n/>"); k >= 0 {
-		return tag[:k]
+	for k, c := range tag {
+		if c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '/' || c == '>' {
+			return tag[:k]
+		}
 	}
 	return tag
 }
 
-// localName returns the name of a tag (without its '<' or '/'), without
-// its namespace prefix.
-func localName(tag []byte) string {
-	tag = bytes.TrimPrefix(tag, []byte("/"))
-	name := tag
-	if k := bytes.IndexAny(tag, " \t\r\n/>"); k >= 0 {
-		name = tag[:k]
-	}
+// scanName returns the name of a tag (without its '<' or '/'), without
+// its namespace prefix and in lower case, when it is one of scanNames;
+// otherwise "". gofeed's RSS parser reads element names in any case
+// (<GUID>).
+func scanName(tag []byte) string {
+	name := tagName(bytes.TrimPrefix(tag, []byte("/")))
 	if k := bytes.LastIndexByte(name, ':'); k >= 0 {
 		name = name[k+1:]
 	}
-	// gofeed's RSS parser reads element names in any case (<GUID>).
-	return string(bytes.ToLower(name))
+	var buf [16]byte
+	if len(name) > len(buf) {
+		return "" // longer than any of the names
+	}
+	low := buf[:len(name)]
+	for i, c := range name {
+		if c >= 0x80 {
+			// Unicode case rules: the Kelvin sign lowers to a 'k'.
+			return scanNames[string(bytes.ToLower(name))]
+		}
+		low[i] = lowerASCII(c)
+	}
+	return scanNames[string(low)]
 }
 
 // jsonItemKey is what leanJSON reads of a JSON Feed item: its identity
