@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/url"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/watcher-news/watcher/item"
@@ -46,7 +47,9 @@ func leanXML(body []byte, source string, keysOnly bool, known func(keys []string
 	if !keysOnly && known == nil {
 		return body, nil, nil
 	}
-	items, parts, ok := scanItems(body)
+	sb := scanPool.Get().(*scanBuffers)
+	defer putScanBuffers(sb)
+	items, parts, ok := scanItems(body, sb)
 	if !ok || len(items) == 0 {
 		return body, nil, nil
 	}
@@ -155,12 +158,13 @@ var scanNames = func() map[string]string {
 //
 // It runs on every changed feed, so it allocates little: the open
 // elements are slices of body, and names are matched without copies.
-func scanItems(body []byte) (items []scannedItem, parts []itemPart, ok bool) {
+func scanItems(body []byte, sb *scanBuffers) (items []scannedItem, parts []itemPart, ok bool) {
 	depth, itemDepth := 0, -1
 	var cur *scannedItem
 	childStart, childName := -1, ""
 	baseKnown, hasBase := false, false // whether the feed mentions an xml:base (looked for once)
-	var stack [][]byte
+	items, parts, stack := sb.items[:0], sb.parts[:0], sb.stack[:0]
+	defer func() { sb.items, sb.parts, sb.stack = items, parts, stack }()
 	addPart := func(from, to int, kind partKind) {
 		parts = append(parts, itemPart{span{from, to}, kind})
 		cur.parts.to = len(parts)
@@ -179,7 +183,7 @@ func scanItems(body []byte) (items []scannedItem, parts []itemPart, ok bool) {
 			stack = append(stack, tagName(body[start+1:]))
 		case delta < 0:
 			if len(stack) == 0 || !bytes.Equal(stack[len(stack)-1], tagName(body[start+2:])) {
-				return nil, nil, false
+				return items, parts, false
 			}
 			stack = stack[:len(stack)-1]
 		}
@@ -191,7 +195,7 @@ func scanItems(body []byte) (items []scannedItem, parts []itemPart, ok bool) {
 		case cur != nil && depth == itemDepth+1 && delta > 0:
 			childStart, childName = start, scanName(body[start+1:end])
 			if childName == "item" || childName == "entry" {
-				return nil, nil, false
+				return items, parts, false
 			}
 		case cur != nil && depth == itemDepth+1 && delta == 0 && end > start+1 && nameStart(body[start+1]):
 			// An empty child element: an empty <guid/> or <id/> is no
@@ -245,9 +249,31 @@ func scanItems(body []byte) (items []scannedItem, parts []itemPart, ok bool) {
 		i = end
 	}
 	if cur != nil || len(stack) != 0 {
-		return nil, nil, false // unclosed
+		return items, parts, false // unclosed
 	}
 	return items, parts, true
+}
+
+// scanBuffers are the slices scanItems fills, kept from feed to feed:
+// grown anew for every changed feed they were a fifth of the bytes a
+// cycle's parsing allocated.
+type scanBuffers struct {
+	items []scannedItem
+	parts []itemPart
+	stack [][]byte
+}
+
+var scanPool = sync.Pool{New: func() any { return new(scanBuffers) }}
+
+// putScanBuffers returns buffers to the pool, unless one absurd feed grew
+// them past what a feed of a few hundred items needs.
+func putScanBuffers(sb *scanBuffers) {
+	if cap(sb.items) > 4096 || cap(sb.parts) > 32768 || cap(sb.stack) > 1024 {
+		return
+	}
+	clear(sb.items[:cap(sb.items)]) // let go of the identities read
+	clear(sb.stack[:cap(sb.stack)]) // and of the body
+	scanPool.Put(sb)
 }
 
 // identify sets the identity item.Key will use: the GUID when there is
@@ -454,8 +480,20 @@ func leanJSON(body []byte, source string, keysOnly bool, known func(keys []strin
 	if byID {
 		ids = make([]leanID, 0, len(elems))
 	}
+	// The output is sized for what is kept: most of a changed feed's
+	// items are seen, and a first read keeps none.
+	size := arrayFrom + len(body) - arrayTo
+	for _, e := range elems {
+		switch {
+		case seen[e.key] || byID:
+		case keysOnly:
+			size += len(e.item.ID) + len(e.item.URL) + len(e.item.DatePublished) + len(e.item.DateModified) + 64
+		default:
+			size += e.to - e.from
+		}
+	}
 	var buf bytes.Buffer
-	buf.Grow(len(body))
+	buf.Grow(size)
 	buf.Write(body[:arrayFrom])
 	first := true
 	for _, e := range elems {
