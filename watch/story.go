@@ -53,33 +53,16 @@ func storyID(topic string, ref alert.Report) string {
 	return hex.EncodeToString(h.Sum(nil)[:12])
 }
 
-// sentStories reads the stories sent in the last storyHistory. A story
-// the state cannot read is left out with a warning: its later reports
-// are then sent as new stories, which loses nothing.
+// sentStories returns the stories sent in the last storyHistory, read
+// through the Watcher's cache (see storyCache). A story the state cannot
+// read is left out with a warning: its later reports are then sent as new
+// stories, which loses nothing.
 func (w *Watcher) sentStories(now time.Time) []*sentStory {
-	kept, err := w.store.Stories(now.Add(-storyHistory))
-	if err != nil {
+	if err := w.stories.catchUp(w, now.Add(-storyHistory)); err != nil {
 		w.log.Warn("read the stories sent; later reports are sent as new stories", "err", err)
 		return nil
 	}
-	byID := map[string]*sentStory{}
-	var out []*sentStory
-	for _, k := range kept {
-		var r storyRecord
-		if err := json.Unmarshal(k.Data, &r); err != nil {
-			w.log.Warn("stored story unreadable; left out", "story", k.ID, "err", err)
-			continue
-		}
-		s, ok := byID[k.ID]
-		if !ok {
-			s = &sentStory{id: k.ID, topic: r.Topic, ref: r.Story}
-			byID[k.ID] = s
-			out = append(out, s)
-		}
-		s.prints = append(s.prints, r.Prints...)
-		s.recent = s.recent || now.Sub(k.Created) <= 2*story.Window
-	}
-	return out
+	return w.stories.stories(now)
 }
 
 // report is one matched item's report in one topic, with its print.
