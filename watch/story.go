@@ -77,16 +77,20 @@ type report struct {
 // to it. Every report is in exactly one entry. It returns the entries by
 // topic, and the records to keep of the stories sent.
 func groupStories(log *slog.Logger, byTopic map[string][]report, topics []string, sent []*sentStory) (map[string][]alert.Entry, []state.Story) {
-	var all []story.Print
+	// The index counts every print, sent before or new, added one at a
+	// time: gathering them in one slice first cost a copy of every print
+	// of the history each cycle.
+	idx := story.NewIndex(nil)
 	for _, s := range sent {
-		all = append(all, s.prints...)
+		for _, p := range s.prints {
+			idx.Add(p)
+		}
 	}
 	for _, rs := range byTopic {
 		for _, r := range rs {
-			all = append(all, r.print)
+			idx.Add(r.print)
 		}
 	}
-	idx := story.NewIndex(all)
 	entries := map[string][]alert.Entry{}
 	var records []state.Story
 	for _, topic := range topics {
