@@ -141,3 +141,34 @@ func TestDeclaredCharsetDisagrees(t *testing.T) {
 		})
 	}
 }
+
+// TestXMLCharsAtEveryOffset: xmlChars skips eight bytes at a time where
+// none needs a fix; a forbidden character is found wherever it falls in
+// or across those words, next to harmless ones that look alike.
+func TestXMLCharsAtEveryOffset(t *testing.T) {
+	t.Parallel()
+	cases := []struct{ bad, fixed string }{
+		{"\x0b", " "},
+		{"\x00", " "},
+		{"\xef\xbf\xbe", ""},
+		{"&#1;", " "},
+		{"&#xFFFF;", ""},
+		{"&#xD83D;&#xDE00;", "\U0001F600"},
+	}
+	filler := "abcdefghijklmnopq\té\nrs&amp;tuvw\r\xef\xbb\xbfxyz0123456789"
+	for _, c := range cases {
+		for at := 0; at <= len(filler); at++ {
+			if at > 0 && filler[at-1] >= 0x80 && at < len(filler) && filler[at] >= 0x80 && filler[at]&0xC0 == 0x80 {
+				continue // not between two characters
+			}
+			in := filler[:at] + c.bad + filler[at:]
+			want := filler[:at] + c.fixed + filler[at:]
+			if got := string(xmlChars([]byte(in))); got != want {
+				t.Fatalf("%q at %d: got %q, want %q", c.bad, at, got, want)
+			}
+		}
+	}
+	if got := xmlChars([]byte(filler)); string(got) != filler {
+		t.Fatalf("clean text changed: %q", got)
+	}
+}

@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/url"
-	"slices"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/watcher-news/watcher/item"
@@ -28,27 +28,40 @@ import (
 // hashes.
 const leanMaxID = 200
 
+// leanID is what a first read keeps of an item whose identity the raw
+// feed gave with certainty: its GUID, or else its one absolute link.
+type leanID struct{ guid, link string }
+
 // leanXML returns body with the items left out that known (when not nil)
 // reports seen, asked once for all the feed's keys, and, with keysOnly, the summary and content of the others, with the
 // keys of the items left out. source is the name the keys are made with.
 //
 // needDates keeps the items' dates on a first read: the feed was longer
-// than max items (pruneXML cut it), or is.
-func leanXML(body []byte, source string, keysOnly bool, known func(keys []string) map[string]bool, maxItems int, needDates bool) ([]byte, []string) {
+// than max items (pruneXML cut it), or is. A first read that needs no
+// dates leaves out the unseen items too, whole, and returns their
+// identities instead (ids, in the feed's order): gofeed then reads only
+// the feed's own elements (its language, and whether it is a feed at
+// all), not fifty items reduced to their GUIDs, which was still the
+// largest part of a first read's CPU.
+func leanXML(body []byte, source string, keysOnly bool, known func(keys []string) map[string]bool, maxItems int, needDates bool) (out []byte, skipped []string, ids []leanID) {
 	if !keysOnly && known == nil {
-		return body, nil
+		return body, nil, nil
 	}
-	items, ok := scanItems(body)
+	sb := scanPool.Get().(*scanBuffers)
+	defer putScanBuffers(sb)
+	items, parts, ok := scanItems(body, sb)
 	if !ok || len(items) == 0 {
-		return body, nil
+		return body, nil, nil
 	}
 	needDates = needDates || len(items) > maxItems
-	ids := make(map[string]bool, len(items))
+	byID := keysOnly && !needDates
+	seenID := make(map[leanID]bool, len(items))
 	for _, it := range items {
-		if it.id == "" || ids[it.id] {
-			return body, nil // an item without a safe identity, or a repeat: distrustSharedGUIDs decides
+		id := leanID{guid: it.guid, link: it.link}
+		if !it.identified || seenID[id] {
+			return body, nil, nil // an item without a safe identity, or a repeat: distrustSharedGUIDs decides
 		}
-		ids[it.id] = true
+		seenID[id] = true
 	}
 	keys := make([]string, len(items))
 	for i, it := range items {
@@ -59,7 +72,9 @@ func leanXML(body []byte, source string, keysOnly bool, known func(keys []string
 		seen = known(keys)
 	}
 	p := pruner{body: body}
-	var skipped []string
+	if byID {
+		ids = make([]leanID, 0, len(items))
+	}
 	for i, it := range items {
 		key := keys[i]
 		if seen[key] {
@@ -67,37 +82,57 @@ func leanXML(body []byte, source string, keysOnly bool, known func(keys []string
 			skipped = append(skipped, key)
 			continue
 		}
+		if byID {
+			p.drop(it.span.from, it.span.to)
+			ids = append(ids, leanID{guid: it.guid, link: it.link})
+			continue
+		}
 		if keysOnly {
-			drop := slices.Clone(it.text)
-			if it.guid != "" {
-				drop = append(drop, it.links...)
-			}
-			if !needDates {
-				drop = append(drop, it.dates...)
-			}
-			for _, t := range drop {
-				p.drop(t.from, t.to)
+			for _, part := range parts[it.parts.from:it.parts.to] {
+				if part.kind == partText || part.kind == partLink && it.guid != "" || part.kind == partDate && !needDates {
+					p.drop(part.span.from, part.span.to)
+				}
 			}
 		}
 	}
-	return p.result(), skipped
+	return p.result(), skipped, ids
 }
 
 // scannedItem is what scanItems reads of one item or entry.
 type scannedItem struct {
 	span span
 	// guid is the text of its <guid> (RSS) or <id> (Atom); link the text
-	// of its one <link> (RSS and RDF, when it has no GUID). id is the one
-	// of them the key is made of, empty when neither is safe to read raw.
-	guid, link, id string
-	// text are its child elements other than identity and dates (title,
-	// summary, content, categories, authors …); links and dates are its
-	// links and dates. A first read needs only what the key is made of,
-	// and the dates when the feed is longer than max_items.
-	text, links, dates []span
+	// of its one <link> (RSS and RDF, when it has no GUID). identified:
+	// one of them is what the key is made of; neither is set when neither
+	// is safe to read raw.
+	guid, link string
+	identified bool
+	// parts are the item's child elements other than its GUID, as a
+	// range of the feed's parts (see itemPart).
+	parts span
+	// linkText is the text of its last core <link>, links how many it has;
 	// attrLink: it has a link that is not the text of an RSS <link>.
+	linkText span
+	links    int
 	attrLink bool
 }
+
+// itemPart is a child element of an item: text (title, summary,
+// content, categories, authors …), a link or a date. A first read needs
+// only what the key is made of, and the dates when the feed is longer
+// than max_items. The parts of all items are kept in one slice.
+type itemPart struct {
+	span span
+	kind partKind
+}
+
+type partKind uint8
+
+const (
+	partText partKind = iota
+	partLink
+	partDate
+)
 
 // dateElement names the child elements of an item that hold its dates,
 // by which a feed longer than max_items keeps its newest.
@@ -106,15 +141,34 @@ var dateElement = map[string]bool{
 	"issued": true, "created": true, "date": true,
 }
 
-// scanItems reads the items of a pruned, UTF-8 XML feed. ok is false when
-// the feed's shape is one it does not read (items nested in each other,
-// markup it cannot follow).
-func scanItems(body []byte) (items []scannedItem, ok bool) {
+// scanNames are the names scanItems acts on, lower-case, each mapped to
+// itself, so that scanName returns them without allocating.
+var scanNames = func() map[string]string {
+	m := map[string]string{"item": "item", "entry": "entry", "guid": "guid", "id": "id", "link": "link"}
+	for n := range dateElement {
+		m[n] = n
+	}
+	return m
+}()
+
+// scanItems reads the items of a pruned, UTF-8 XML feed, with the child
+// elements of all of them in parts. ok is false when the feed's shape is
+// one it does not read (items nested in each other, markup it cannot
+// follow).
+//
+// It runs on every changed feed, so it allocates little: the open
+// elements are slices of body, and names are matched without copies.
+func scanItems(body []byte, sb *scanBuffers) (items []scannedItem, parts []itemPart, ok bool) {
 	depth, itemDepth := 0, -1
 	var cur *scannedItem
-	links := 0
 	childStart, childName := -1, ""
-	var stack []string
+	baseKnown, hasBase := false, false // whether the feed mentions an xml:base (looked for once)
+	items, parts, stack := sb.items[:0], sb.parts[:0], sb.stack[:0]
+	defer func() { sb.items, sb.parts, sb.stack = items, parts, stack }()
+	addPart := func(from, to int, kind partKind) {
+		parts = append(parts, itemPart{span{from, to}, kind})
+		cur.parts.to = len(parts)
+	}
 	for i := 0; i < len(body); {
 		lt := bytes.IndexByte(body[i:], '<')
 		if lt < 0 {
@@ -126,95 +180,149 @@ func scanItems(body []byte) (items []scannedItem, ok bool) {
 		// lenient parse may see other items than this scan.
 		switch {
 		case delta > 0:
-			stack = append(stack, string(tagName(body[start+1:])))
+			stack = append(stack, tagName(body[start+1:]))
 		case delta < 0:
-			if len(stack) == 0 || stack[len(stack)-1] != string(tagName(body[start+2:])) {
-				return nil, false
+			if len(stack) == 0 || !bytes.Equal(stack[len(stack)-1], tagName(body[start+2:])) {
+				return items, parts, false
 			}
 			stack = stack[:len(stack)-1]
 		}
 		switch {
 		case cur == nil && delta > 0 && (depth == itemDepth || itemDepth < 0 && depth <= 2) && isItem(body[start+1:end]):
 			itemDepth = depth
-			items = append(items, scannedItem{span: span{from: start}})
+			items = append(items, scannedItem{span: span{from: start}, parts: span{len(parts), len(parts)}})
 			cur = &items[len(items)-1]
-			links = 0
 		case cur != nil && depth == itemDepth+1 && delta > 0:
-			childStart, childName = start, localName(body[start+1:end])
+			childStart, childName = start, scanName(body[start+1:end])
 			if childName == "item" || childName == "entry" {
-				return nil, false
+				return items, parts, false
 			}
 		case cur != nil && depth == itemDepth+1 && delta == 0 && end > start+1 && nameStart(body[start+1]):
 			// An empty child element: an empty <guid/> or <id/> is no
 			// GUID; an empty <link/> (Atom's <link href>) is a link read
 			// from attributes, which only a GUID can stand in for.
-			switch n := localName(body[start+1 : end]); {
+			switch n := scanName(body[start+1 : end]); {
 			case n == "link":
 				cur.attrLink = true
-				cur.links = append(cur.links, span{start, end})
+				addPart(start, end, partLink)
 			case dateElement[n]:
-				cur.dates = append(cur.dates, span{start, end})
+				addPart(start, end, partDate)
 			case n != "guid" && n != "id":
-				cur.text = append(cur.text, span{start, end})
+				addPart(start, end, partText)
 			}
 		case cur != nil && depth == itemDepth+2 && delta < 0 && childStart >= 0:
-			text := body[childStartEnd(body, childStart):start]
+			textFrom := childStartEnd(body, childStart)
+			text := body[textFrom:start]
 			// Only unprefixed guid, id and link are the core elements
 			// gofeed reads them from; another namespace's are extensions.
-			core := !bytes.ContainsRune(tagName(body[childStart+1:]), ':')
+			core := bytes.IndexByte(tagName(body[childStart+1:]), ':') < 0
 			switch {
-			case core && childName == "guid" && isItemOf(body, cur.span.from, "item"),
-				core && childName == "id" && isItemOf(body, cur.span.from, "entry"):
+			case core && childName == "guid" && isItemOf(body, cur.span.from, "item"):
 				cur.guid = rawID(text)
 				if cur.guid == "" && len(bytes.TrimSpace(text)) > 0 {
 					cur.guid = "\x00" // present but not safe to read raw
 				}
+			case core && childName == "id" && isItemOf(body, cur.span.from, "entry"):
+				if !baseKnown {
+					baseKnown, hasBase = true, bytes.Contains(body, []byte(":base"))
+				}
+				cur.guid = atomID(body[childStart:textFrom], text, hasBase)
 			case core && childName == "link":
-				links++
-				cur.link = rawID(text)
-				cur.links = append(cur.links, span{childStart, end})
+				cur.links++
+				cur.linkText = span{textFrom, start}
+				addPart(childStart, end, partLink)
 			case childName == "link":
 				cur.attrLink = true // some other namespace's link: leave it to gofeed
-				cur.links = append(cur.links, span{childStart, end})
+				addPart(childStart, end, partLink)
 			case dateElement[childName]:
-				cur.dates = append(cur.dates, span{childStart, end})
+				addPart(childStart, end, partDate)
 			case childName != "guid" && childName != "id":
-				cur.text = append(cur.text, span{childStart, end})
+				addPart(childStart, end, partText)
 			}
 			childStart = -1
 		case cur != nil && depth == itemDepth+1 && delta < 0:
 			cur.span.to = end
-			cur.id = itemID(cur, links)
+			identify(cur, body)
 			cur = nil
 		}
 		depth = max(depth+delta, 0)
 		i = end
 	}
 	if cur != nil || len(stack) != 0 {
-		return nil, false // unclosed
+		return items, parts, false // unclosed
 	}
-	return items, true
+	return items, parts, true
 }
 
-// itemID is the identity item.Key will use: the GUID when there is one,
-// else the one link when it is absolute and plain; empty when neither can
-// be read from the raw XML with certainty.
-func itemID(it *scannedItem, links int) string {
+// scanBuffers are the slices scanItems fills, kept from feed to feed:
+// grown anew for every changed feed they were a fifth of the bytes a
+// cycle's parsing allocated.
+type scanBuffers struct {
+	items []scannedItem
+	parts []itemPart
+	stack [][]byte
+}
+
+var scanPool = sync.Pool{New: func() any { return new(scanBuffers) }}
+
+// putScanBuffers returns buffers to the pool, unless one absurd feed grew
+// them past what a feed of a few hundred items needs.
+func putScanBuffers(sb *scanBuffers) {
+	if cap(sb.items) > 4096 || cap(sb.parts) > 32768 || cap(sb.stack) > 1024 {
+		return
+	}
+	clear(sb.items[:cap(sb.items)]) // let go of the identities read
+	clear(sb.stack[:cap(sb.stack)]) // and of the body
+	scanPool.Put(sb)
+}
+
+// identify sets the identity item.Key will use: the GUID when there is
+// one, else the one link when it is absolute and plain; neither when
+// neither can be read from the raw XML with certainty.
+func identify(it *scannedItem, body []byte) {
+	it.link = ""
 	switch {
 	case it.guid == "\x00":
 		it.guid = ""
-		return ""
 	case it.guid != "":
-		it.link = ""
-		return "g:" + it.guid
-	case links == 1 && !it.attrLink && it.link != "":
-		if abs, ok := linkIdentity(it.link); ok {
-			it.link = abs
-			return "u:" + abs
+		it.identified = true
+	case it.links == 1 && !it.attrLink:
+		if raw := rawID(body[it.linkText.from:it.linkText.to]); raw != "" {
+			if abs, ok := linkIdentity(raw); ok {
+				it.link, it.identified = abs, true
+			}
 		}
 	}
-	it.link = ""
-	return ""
+}
+
+// atomID is the GUID gofeed makes of an Atom entry's <id> (tag is its
+// start tag, text its content): the text trimmed and, as a URI element,
+// round-tripped through url.Parse (or resolved against an xml:base), so
+// that `"0` reads as "%220". "\x00" when that cannot be told for certain:
+// an xml:base may be in scope (hasBase: the feed mentions one anywhere;
+// under a base even an empty id becomes the base's URL), the tag has
+// attributes (a type or mode decodes the text), or the text is not
+// plain; "" for an empty id.
+func atomID(tag, text []byte, hasBase bool) string {
+	name := tagName(tag[1:])
+	attrs := bytes.Trim(tag[1+len(name):], " \t\r\n/>")
+	if hasBase || len(attrs) > 0 {
+		return "\x00"
+	}
+	if len(bytes.TrimSpace(text)) == 0 {
+		return ""
+	}
+	id := rawID(text)
+	if id == "" {
+		return "\x00"
+	}
+	if u, err := url.Parse(id); err == nil {
+		id = strings.TrimSpace(u.String())
+	}
+	if id == "" || len(id) > leanMaxID {
+		return "\x00"
+	}
+	return id
 }
 
 // rawID returns text trimmed when it is what gofeed will read from it:
@@ -248,33 +356,44 @@ func childStartEnd(body []byte, start int) int {
 }
 
 // isItemOf reports whether the start tag at from is an element named name
-// (whatever its prefix).
+// (whatever its prefix), name being one of scanNames.
 func isItemOf(body []byte, from int, name string) bool {
 	end, _ := scanMarkup(body, from)
-	return localName(body[from+1:end]) == name
+	return scanName(body[from+1:end]) == name
 }
 
 // tagName returns the qualified name at the start of a tag (after its '<').
 func tagName(tag []byte) []byte {
-	if k := bytes.IndexAny(tag, " \t\r\n/>"); k >= 0 {
-		return tag[:k]
+	for k, c := range tag {
+		if c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '/' || c == '>' {
+			return tag[:k]
+		}
 	}
 	return tag
 }
 
-// localName returns the name of a tag (without its '<' or '/'), without
-// its namespace prefix.
-func localName(tag []byte) string {
-	tag = bytes.TrimPrefix(tag, []byte("/"))
-	name := tag
-	if k := bytes.IndexAny(tag, " \t\r\n/>"); k >= 0 {
-		name = tag[:k]
-	}
+// scanName returns the name of a tag (without its '<' or '/'), without
+// its namespace prefix and in lower case, when it is one of scanNames;
+// otherwise "". gofeed's RSS parser reads element names in any case
+// (<GUID>).
+func scanName(tag []byte) string {
+	name := tagName(bytes.TrimPrefix(tag, []byte("/")))
 	if k := bytes.LastIndexByte(name, ':'); k >= 0 {
 		name = name[k+1:]
 	}
-	// gofeed's RSS parser reads element names in any case (<GUID>).
-	return string(bytes.ToLower(name))
+	var buf [16]byte
+	if len(name) > len(buf) {
+		return "" // longer than any of the names
+	}
+	low := buf[:len(name)]
+	for i, c := range name {
+		if c >= 0x80 {
+			// Unicode case rules: the Kelvin sign lowers to a 'k'.
+			return scanNames[string(bytes.ToLower(name))]
+		}
+		low[i] = lowerASCII(c)
+	}
+	return scanNames[string(low)]
 }
 
 // jsonItemKey is what leanJSON reads of a JSON Feed item: its identity
@@ -290,13 +409,13 @@ type jsonItemKey struct {
 // are left out, and with keysOnly the others are cut to their identity and
 // dates. It decodes with encoding/json, as gofeed does, so an id reads the
 // same to both; a feed whose every item it cannot identify is left whole.
-func leanJSON(body []byte, source string, keysOnly bool, known func(keys []string) map[string]bool, maxItems int) ([]byte, []string) {
+func leanJSON(body []byte, source string, keysOnly bool, known func(keys []string) map[string]bool, maxItems int) (out []byte, skipped []string, ids []leanID) {
 	if !keysOnly && known == nil {
-		return body, nil
+		return body, nil, nil
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
-		return body, nil
+		return body, nil, nil
 	}
 	type element struct {
 		from, to int
@@ -308,16 +427,16 @@ func leanJSON(body []byte, source string, keysOnly bool, known func(keys []strin
 	for dec.More() {
 		tok, err := dec.Token()
 		if err != nil {
-			return body, nil
+			return body, nil, nil
 		}
 		if name, _ := tok.(string); name != "items" || found {
 			if err := skipJSONValue(dec); err != nil {
-				return body, nil
+				return body, nil, nil
 			}
 			continue
 		}
 		if tok, err := dec.Token(); err != nil || tok != json.Delim('[') {
-			return body, nil
+			return body, nil, nil
 		}
 		found = true
 		arrayFrom = int(dec.InputOffset())
@@ -326,7 +445,7 @@ func leanJSON(body []byte, source string, keysOnly bool, known func(keys []strin
 			from := int(dec.InputOffset())
 			var it jsonItemKey
 			if err := dec.Decode(&it); err != nil {
-				return body, nil
+				return body, nil, nil
 			}
 			guid, link, ok := jsonIdentity(it)
 			id := "g:" + guid
@@ -334,18 +453,18 @@ func leanJSON(body []byte, source string, keysOnly bool, known func(keys []strin
 				id = "u:" + link
 			}
 			if !ok || ids[id] {
-				return body, nil
+				return body, nil, nil
 			}
 			ids[id] = true
 			elems = append(elems, element{from: from, to: int(dec.InputOffset()), key: item.Key(source, guid, link, ""), item: it})
 		}
 		arrayTo = int(dec.InputOffset())
 		if _, err := dec.Token(); err != nil { // the closing ']'
-			return body, nil
+			return body, nil, nil
 		}
 	}
 	if !found || len(elems) == 0 {
-		return body, nil
+		return body, nil, nil
 	}
 	var seen map[string]bool
 	if known != nil {
@@ -355,18 +474,40 @@ func leanJSON(body []byte, source string, keysOnly bool, known func(keys []strin
 		}
 		seen = known(keys)
 	}
-	var out bytes.Buffer
-	out.Grow(len(body))
-	out.Write(body[:arrayFrom])
-	var skipped []string
+	// As in leanXML, a first read that needs no dates keeps only the
+	// identities, and gofeed reads the feed without its items.
+	byID := keysOnly && len(elems) <= maxItems
+	if byID {
+		ids = make([]leanID, 0, len(elems))
+	}
+	// The output is sized for what is kept: most of a changed feed's
+	// items are seen, and a first read keeps none.
+	size := arrayFrom + len(body) - arrayTo
+	for _, e := range elems {
+		switch {
+		case seen[e.key] || byID:
+		case keysOnly:
+			size += len(e.item.ID) + len(e.item.URL) + len(e.item.DatePublished) + len(e.item.DateModified) + 64
+		default:
+			size += e.to - e.from
+		}
+	}
+	var buf bytes.Buffer
+	buf.Grow(size)
+	buf.Write(body[:arrayFrom])
 	first := true
 	for _, e := range elems {
 		if seen[e.key] {
 			skipped = append(skipped, e.key)
 			continue
 		}
+		if byID {
+			guid, link, _ := jsonIdentity(e.item)
+			ids = append(ids, leanID{guid: guid, link: link})
+			continue
+		}
 		if !first {
-			out.WriteByte(',')
+			buf.WriteByte(',')
 		}
 		first = false
 		if keysOnly {
@@ -379,16 +520,16 @@ func leanJSON(body []byte, source string, keysOnly bool, known func(keys []strin
 			}
 			b, err := json.Marshal(min)
 			if err != nil {
-				return body, nil
+				return body, nil, nil
 			}
-			out.Write(b)
+			buf.Write(b)
 			continue
 		}
 		// The element as it was, without the comma that led it.
-		out.Write(bytes.TrimLeft(body[e.from:e.to], " \t\r\n,"))
+		buf.Write(bytes.TrimLeft(body[e.from:e.to], " \t\r\n,"))
 	}
-	out.Write(body[arrayTo:])
-	return out.Bytes(), skipped
+	buf.Write(body[arrayTo:])
+	return buf.Bytes(), skipped, ids
 }
 
 // jsonIdentity returns the GUID or link item.Key will be made of, as

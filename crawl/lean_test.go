@@ -39,6 +39,12 @@ func leanSeeds(t testing.TB) map[string][]byte {
 	seeds["atom"] = []byte(`<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>t</title>
 <entry><id>urn:x:1</id><title type="html">A &amp;lt;b&amp;gt;</title><link href="/a"/><updated>2025-07-01T10:00:00Z</updated><content type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml"><p>x</p></div></content></entry>
 <entry><id>urn:x:2</id><title>B</title><link rel="alternate" href="https://site.example/b"/><summary>s</summary></entry></feed>`)
+	// gofeed reads an Atom id as a URI: round-tripped through url.Parse,
+	// resolved against an xml:base (an empty one becomes the base).
+	seeds["atom ids as URIs"] = []byte(`<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><entry><id>"0</id></entry><entry><id>tag:x,2025:a b</id></entry><entry><id>https://site.example/a/../b</id></entry></feed>`)
+	seeds["atom xml:base"] = []byte(`<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom" xml:base="https://site.example/news/"><entry><id>1</id></entry><entry><id>https://site.example/x</id></entry></feed>`)
+	seeds["atom xml:base, empty id"] = []byte(`<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><entry xml:base="https://site.example/a"><id> </id></entry></feed>`)
+	seeds["atom typed id"] = []byte(`<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><entry><id type="application/octet-stream">dGVzdA==</id></entry></feed>`)
 	seeds["atom no id"] = []byte(`<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><entry><title>A</title><link href="https://site.example/a"/></entry></feed>`)
 	seeds["json"] = []byte(`{"version":"https://jsonfeed.org/version/1.1","title":"t","items":[{"id":"1","url":"https://site.example/a","title":"A","content_html":"<p>x</p>","date_published":"2025-07-01T10:00:00Z"},{"id":2,"title":"B","summary":"s"},{"url":"https://site.example/c","title":"C"}]}`)
 	seeds["json shared id"] = []byte(`{"version":"https://jsonfeed.org/version/1.1","items":[{"id":"1","url":"https://site.example/a"},{"id":"1","url":"https://site.example/b"}]}`)

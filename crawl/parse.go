@@ -62,18 +62,21 @@ func parseFeedLean(body []byte, contentType string, base *url.URL, maxItems int,
 	}
 	dropped := 0
 	var known []string
+	var ids []leanID
 	whole := data
 	if first := bytes.TrimLeft(data, " \t\r\n"); len(first) > 0 && first[0] == '<' {
 		data, dropped = pruneXML(data, maxXMLDepth, maxItems)
 		whole = data
-		data, known = leanXML(data, lean.source, lean.keysOnly, lean.known, maxItems, dropped > 0)
+		data, known, ids = leanXML(data, lean.source, lean.keysOnly, lean.known, maxItems, dropped > 0)
 	} else if len(first) > 0 && first[0] == '{' {
-		data, known = leanJSON(data, lean.source, lean.keysOnly, lean.known, maxItems)
+		data, known, ids = leanJSON(data, lean.source, lean.keysOnly, lean.known, maxItems)
 	}
 	feed, err := gofeedParse(data)
-	if err != nil && len(data) != len(whole) {
-		// What the lean cut made unreadable, the whole feed decides.
-		data, known = whole, nil
+	if err != nil && len(data) != len(whole) || ids != nil && err == nil && len(feed.Items) > 0 {
+		// What the lean cut made unreadable, the whole feed decides; so it
+		// does when gofeed finds items in what the scan left of a first
+		// read: items the scan did not see as such.
+		data, known, ids = whole, nil, nil
 		feed, err = gofeedParse(data)
 	}
 	if errors.Is(err, gofeed.ErrFeedTypeNotDetected) {
@@ -84,6 +87,9 @@ func parseFeedLean(body []byte, contentType string, base *url.URL, maxItems int,
 	}
 	if err != nil {
 		return parsedFeed{}, fmt.Errorf("broken feed: %w", err)
+	}
+	if ids != nil {
+		return parsedFeed{items: idItems(ids, feed.Language), listed: len(ids) + len(known), known: known}, nil
 	}
 	if feed.Link != "" && base == nil {
 		base, _ = url.Parse(feed.Link)
@@ -100,6 +106,24 @@ func parseFeedLean(body []byte, contentType string, base *url.URL, maxItems int,
 	}
 	distrustSharedGUIDs(items)
 	return parsedFeed{items: items, listed: len(fis) + dropped + len(known), known: known}, nil
+}
+
+// idItems are the items of a first read made from their identities as
+// the scan read them: the GUID, else the link, which are what item.Key is
+// made of; the link of an item known by its GUID is the GUID when it is
+// one, as itemLink makes it. No date was asked for (the feed is not
+// longer than max_items), so none is read; lang is the feed's.
+func idItems(ids []leanID, lang string) []item.Item {
+	lang = strings.ToLower(strings.TrimSpace(lang))
+	items := make([]item.Item, len(ids))
+	for i, id := range ids {
+		link := id.link
+		if id.guid != "" && (strings.HasPrefix(id.guid, "http://") || strings.HasPrefix(id.guid, "https://")) {
+			link = absolute(nil, id.guid)
+		}
+		items[i] = item.Item{GUID: id.guid, URL: link, Lang: lang}
+	}
+	return items
 }
 
 // newest returns the indices, in increasing order, of the n newest of

@@ -2,6 +2,7 @@ package crawl
 
 import (
 	"bytes"
+	"encoding/binary"
 	"strconv"
 	"unicode"
 	"unicode/utf16"
@@ -111,6 +112,14 @@ func xmlChars(body []byte) []byte {
 	var out []byte // nil until the first fix
 	done := 0      // body[:done] is in out
 	for i := 0; i < len(body); {
+		// Eight bytes at a time while none of them can start a fix: the
+		// byte loop alone was a fifth of the CPU of a first read.
+		for i+8 <= len(body) && !mayNeedXMLFix(binary.LittleEndian.Uint64(body[i:])) {
+			i += 8
+		}
+		if i == len(body) {
+			break
+		}
 		c := body[i]
 		if c >= 0x20 && c != '&' && c != 0xEF || c == '\t' || c == '\n' || c == '\r' {
 			i++
@@ -132,6 +141,26 @@ func xmlChars(body []byte) []byte {
 		return body
 	}
 	return append(out, body[done:]...)
+}
+
+// Word-at-a-time byte tests (the classic "has a byte less than n" and
+// "has a zero byte" bit tricks) on eight bytes read little-endian.
+const (
+	ones  = 0x0101010101010101
+	highs = 0x8080808080808080
+)
+
+// mayNeedXMLFix reports whether any of the eight bytes of x is one
+// xmlChars looks at: a control byte (below 0x20, white space included:
+// the byte loop lets tab, newline and carriage return through), '&'
+// (which may begin a character reference) or 0xEF (which may begin
+// U+FFFE or U+FFFF). It may report a word that holds none (the zero-byte
+// test can flag a byte after a true hit), never miss one.
+func mayNeedXMLFix(x uint64) bool {
+	lt20 := (x - 0x20*ones) &^ x
+	amp := x ^ '&'*ones
+	ef := x ^ 0xEF*ones
+	return (lt20|(amp-ones)&^amp|(ef-ones)&^ef)&highs != 0
 }
 
 // xmlCharFix returns what replaces the forbidden character or reference

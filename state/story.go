@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -50,12 +51,31 @@ func putStories(tx *bolt.Tx, stories []Story, now time.Time) error {
 	if err != nil {
 		return fmt.Errorf("create bucket %s: %w", bucketStories, err)
 	}
-	for _, st := range stories {
+	// A digest's stories share its time and go in after every story
+	// before it: written in key order into pages packed full, not in the
+	// order of their random ids into pages split half empty, they take
+	// about half the file they did (a cycle of 600 matches wrote 2.5 MB
+	// of pages for 1 MB of records).
+	b.FillPercent = fillFresh
+	keyed := make([]struct {
+		key []byte
+		st  Story
+	}, len(stories))
+	for i, st := range stories {
 		if st.Created.IsZero() {
 			st.Created = now
 		}
-		if err := b.Put(storyKey(st.Created, st.ID), st.Data); err != nil {
-			return fmt.Errorf("story %s: %w", st.ID, err)
+		keyed[i].key, keyed[i].st = storyKey(st.Created, st.ID), st
+	}
+	slices.SortStableFunc(keyed, func(a, b struct {
+		key []byte
+		st  Story
+	}) int {
+		return bytes.Compare(a.key, b.key)
+	})
+	for _, k := range keyed {
+		if err := b.Put(k.key, k.st.Data); err != nil {
+			return fmt.Errorf("story %s: %w", k.st.ID, err)
 		}
 	}
 	return nil

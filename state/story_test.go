@@ -1,11 +1,14 @@
 package state
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"path/filepath"
 	"testing"
 	"time"
+
+	bolt "go.etcd.io/bbolt"
 )
 
 // TestStoriesKeptWithTheirDigest: stories are written in the digest's
@@ -102,4 +105,36 @@ func storyIDs(ss []Story) []string {
 		out = append(out, st.ID)
 	}
 	return out
+}
+
+// TestStoriesPacked: the stories of a digest, whatever the order of their
+// ids, fill the pages they are written to rather than splitting them half
+// empty; and read back in key order, each once.
+func TestStoriesPacked(t *testing.T) {
+	t.Parallel()
+	s := openTemp(t, newClock())
+	for c := range 3 {
+		b := Batch{Digest: &Digest{ID: fmt.Sprintf("d%d", c), Sinks: map[string]*Delivery{"stdout": {}}}}
+		for i := range 600 {
+			id := fmt.Sprintf("%024x", uint64(i*7919+c)*2654435761%1000003)
+			b.Stories = append(b.Stories, Story{ID: id, Data: bytes.Repeat([]byte("p"), 700)})
+		}
+		if err := s.Commit(b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var st bolt.BucketStats
+	if err := s.db.View(func(tx *bolt.Tx) error { st = tx.Bucket(bucketStories).Stats(); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if used := float64(st.LeafInuse) / float64(st.LeafPageN*s.db.Info().PageSize); used < 0.65 {
+		t.Errorf("story pages %.0f%% used (%d pages for %d bytes), want at least 65%% (written in the order given they filled 59%%)", 100*used, st.LeafPageN, st.LeafInuse)
+	}
+	got, err := s.Stories(time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1800 {
+		t.Fatalf("%d stories read back, want 1800", len(got))
+	}
 }

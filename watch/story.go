@@ -53,33 +53,16 @@ func storyID(topic string, ref alert.Report) string {
 	return hex.EncodeToString(h.Sum(nil)[:12])
 }
 
-// sentStories reads the stories sent in the last storyHistory. A story
-// the state cannot read is left out with a warning: its later reports
-// are then sent as new stories, which loses nothing.
+// sentStories returns the stories sent in the last storyHistory, read
+// through the Watcher's cache (see storyCache). A story the state cannot
+// read is left out with a warning: its later reports are then sent as new
+// stories, which loses nothing.
 func (w *Watcher) sentStories(now time.Time) []*sentStory {
-	kept, err := w.store.Stories(now.Add(-storyHistory))
-	if err != nil {
+	if err := w.stories.catchUp(w, now.Add(-storyHistory)); err != nil {
 		w.log.Warn("read the stories sent; later reports are sent as new stories", "err", err)
 		return nil
 	}
-	byID := map[string]*sentStory{}
-	var out []*sentStory
-	for _, k := range kept {
-		var r storyRecord
-		if err := json.Unmarshal(k.Data, &r); err != nil {
-			w.log.Warn("stored story unreadable; left out", "story", k.ID, "err", err)
-			continue
-		}
-		s, ok := byID[k.ID]
-		if !ok {
-			s = &sentStory{id: k.ID, topic: r.Topic, ref: r.Story}
-			byID[k.ID] = s
-			out = append(out, s)
-		}
-		s.prints = append(s.prints, r.Prints...)
-		s.recent = s.recent || now.Sub(k.Created) <= 2*story.Window
-	}
-	return out
+	return w.stories.stories(now)
 }
 
 // report is one matched item's report in one topic, with its print.
@@ -94,16 +77,20 @@ type report struct {
 // to it. Every report is in exactly one entry. It returns the entries by
 // topic, and the records to keep of the stories sent.
 func groupStories(log *slog.Logger, byTopic map[string][]report, topics []string, sent []*sentStory) (map[string][]alert.Entry, []state.Story) {
-	var all []story.Print
+	// The index counts every print, sent before or new, added one at a
+	// time: gathering them in one slice first cost a copy of every print
+	// of the history each cycle.
+	idx := story.NewIndex(nil)
 	for _, s := range sent {
-		all = append(all, s.prints...)
+		for _, p := range s.prints {
+			idx.Add(p)
+		}
 	}
 	for _, rs := range byTopic {
 		for _, r := range rs {
-			all = append(all, r.print)
+			idx.Add(r.print)
 		}
 	}
-	idx := story.NewIndex(all)
 	entries := map[string][]alert.Entry{}
 	var records []state.Story
 	for _, topic := range topics {

@@ -62,6 +62,8 @@ type Watcher struct {
 	// their story (see follow.go).
 	follow   []*follower
 	followed followCache
+	// stories holds the stories sent, read once (see storycache.go).
+	stories storyCache
 }
 
 // New builds a Watcher from a loaded configuration and an open state store.

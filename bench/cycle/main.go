@@ -56,6 +56,7 @@ type options struct {
 	soak          int
 	soakEvery     time.Duration
 	soakCSV       string
+	soakLog       string
 	farmLifetime  time.Duration
 }
 
@@ -76,6 +77,7 @@ func run() error {
 	flag.IntVar(&o.soak, "soak", 0, "run the daemon for this many cycles with new items instead of the --once phases")
 	flag.DurationVar(&o.soakEvery, "soak-every", 0, "the daemon's tick in the soak (whole seconds; 0: four times the floor's first cycle)")
 	flag.StringVar(&o.soakCSV, "soak-csv", "", "write every soak cycle to this CSV file")
+	flag.StringVar(&o.soakLog, "soak-log", "", "copy the daemon's log (and with GODEBUG=gctrace=1 in the environment, which the daemon inherits, the collector's trace of the live heap) to this file")
 	flag.Parse()
 	for _, s := range strings.Split(sizes, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(s))

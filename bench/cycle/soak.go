@@ -91,13 +91,22 @@ func runDaemon(ctx context.Context, o options, dir string, f *farm, b bounds, ev
 	if err != nil {
 		return nil, err
 	}
+	var logr io.Reader = stderr
+	if o.soakLog != "" {
+		lf, err := os.Create(o.soakLog)
+		if err != nil {
+			return nil, fmt.Errorf("-soak-log: %w", err)
+		}
+		defer lf.Close()
+		logr = io.TeeReader(stderr, lf)
+	}
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start the daemon: %w", err)
 	}
 	defer stopDaemon(cmd)
 	log := newLogTail(50)
 	lines := make(chan logLine, 16)
-	go follow(stderr, log, lines)
+	go follow(logr, log, lines)
 	wait := max(5*time.Minute, 20*every)
 	var cycles []soakCycle
 	var warmEnd time.Time
