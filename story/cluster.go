@@ -38,28 +38,31 @@ func Group(x *Index, earlier [][]Print, prints []Print) []Cluster {
 		first := slices.MinFunc(ps, func(a, b Print) int { return a.Time.Compare(b.Time) })
 		// A copy: the story grows by the new prints that join it, and
 		// must not write into the caller's slice.
-		stories = append(stories, &candidate{cluster: -1, first: first, members: slices.Clone(ps), earlier: i})
+		c := &candidate{cluster: -1, first: first, firstAt: first.Time.UnixNano(), members: slices.Clone(ps), earlier: i}
+		for _, m := range ps {
+			c.totals = append(c.totals, x.total(m))
+		}
+		stories = append(stories, c)
 	}
 	var out []Cluster
 	for _, i := range order {
 		p := prints[i]
+		tp := x.total(p)
 		var best *candidate
 		bestSim := -1.0
+		at := p.Time.UnixNano()
 		for _, s := range stories {
-			if gap(p.Time, s.first.Time) > Window || s.has(p.Source) {
+			if d := at - s.firstAt; d > int64(Window) || d < -int64(Window) || s.has(p.Source) {
 				continue
 			}
-			for _, m := range s.members {
-				if !x.Same(p, m) {
-					continue
-				}
-				if sim := x.similarity(p, m); sim > bestSim {
+			for k, m := range s.members {
+				if ok, sim := x.same(p, m, tp, s.totals[k]); ok && sim > bestSim {
 					best, bestSim = s, sim
 				}
 			}
 		}
 		if best == nil {
-			best = &candidate{cluster: -1, first: p, earlier: -1}
+			best = &candidate{cluster: -1, first: p, firstAt: at, earlier: -1}
 			stories = append(stories, best)
 		}
 		if best.cluster < 0 {
@@ -67,6 +70,7 @@ func Group(x *Index, earlier [][]Print, prints []Print) []Cluster {
 			out = append(out, Cluster{Earlier: best.earlier})
 		}
 		best.members = append(best.members, p)
+		best.totals = append(best.totals, tp)
 		out[best.cluster].Members = append(out[best.cluster].Members, i)
 	}
 	slices.SortStableFunc(out, func(a, b Cluster) int { return cmp.Compare(a.Members[0], b.Members[0]) })
@@ -77,7 +81,9 @@ func Group(x *Index, earlier [][]Print, prints []Print) []Cluster {
 type candidate struct {
 	cluster int // index into Group's clusters, or -1 while it holds only earlier prints
 	first   Print
+	firstAt int64 // first.Time in Unix nanoseconds, for the window check
 	members []Print
+	totals  []float64 // each member's total weight (Index.total)
 	earlier int
 }
 

@@ -28,10 +28,14 @@ const (
 
 // Index counts in how many recent prints each feature occurs, so that a
 // name every item of a topic carries (the topic's own subject) weighs
-// little and a name only two reports share weighs much.
+// little and a name only two reports share weighs much. An Index is not
+// safe for concurrent use.
 type Index struct {
 	df map[string]int
 	n  int
+	// w caches weight by feature: grouping a cycle's prints weighs the
+	// same few hundred features millions of times. Add clears it.
+	w map[string]float64
 }
 
 // NewIndex returns an index of prints.
@@ -46,6 +50,7 @@ func NewIndex(prints []Print) *Index {
 // Add counts the features of p.
 func (x *Index) Add(p Print) {
 	x.n++
+	clear(x.w)
 	for _, f := range p.Names {
 		x.df[f]++
 	}
@@ -59,30 +64,51 @@ func (x *Index) Add(p Print) {
 // so that a new store (a handful of prints) still weighs features
 // roughly alike instead of calling everything common.
 func (x *Index) weight(f string) float64 {
-	return math.Log((float64(x.n) + priorPrints + 1) / float64(x.df[f]+1))
+	if w, ok := x.w[f]; ok {
+		return w
+	}
+	w := math.Log((float64(x.n) + priorPrints + 1) / float64(x.df[f]+1))
+	if x.w == nil {
+		x.w = map[string]float64{}
+	}
+	x.w[f] = w
+	return w
 }
 
 // Same reports whether a and b report the same event.
 func (x *Index) Same(a, b Print) bool {
+	ok, _ := x.same(a, b, x.total(a), x.total(b))
+	return ok
+}
+
+// same is Same given the total weights of a and b (see total), and also
+// returns their similarity when they are the same event. Group asks it
+// of every new print against every report of every open story, so it
+// takes the totals computed once per print and allocates nothing.
+func (x *Index) same(a, b Print, ta, tb float64) (bool, float64) {
 	d := gap(a.Time, b.Time)
 	if d > Window {
-		return false
+		return false, 0
 	}
 	if a.Lang != "" && a.Lang == b.Lang && resemblance(a.Sig, b.Sig) >= nearDupSim {
-		return true
+		return true, x.similarityOf(a, b, ta, tb)
 	}
-	sim := x.similarity(a, b)
-	title := len(intersect(a.Title, b.Title))
+	title := countShared(a.Title, b.Title)
+	numbers := countShared(a.Numbers, b.Numbers)
 	// A new store knows too few prints to tell a detainee's name, in
 	// every report of the topic, from a rare one: ask also for a shared
 	// number (a date, a toll, a sentence) or two names in the headlines.
-	if len(intersect(a.Numbers, b.Numbers)) == 0 && title < 2 {
-		return false
+	if numbers == 0 && title < 2 {
+		return false, 0
 	}
+	sim := x.similarityOf(a, b, ta, tb)
 	if d <= closeGap && sim >= closeSim && title >= closeTitle {
-		return true
+		return true, sim
 	}
-	return sim >= farSim && title >= farTitle && len(intersect(a.Numbers, b.Numbers)) > 0
+	if sim >= farSim && title >= farTitle && numbers > 0 {
+		return true, sim
+	}
+	return false, 0
 }
 
 // shared returns the weight of the features a and b share, and the features.
@@ -96,6 +122,47 @@ func (x *Index) shared(a, b Print) (float64, []string) {
 		}
 	}
 	return s, fs
+}
+
+// sharedWeight is the weight of the features a and b share (shared's
+// first result), without collecting them.
+func (x *Index) sharedWeight(a, b Print) float64 {
+	return x.sharedOf(a.Names, b.Names) + x.sharedOf(a.Numbers, b.Numbers)
+}
+
+func (x *Index) sharedOf(a, b []string) float64 {
+	var s float64
+	for i, j := 0, 0; i < len(a) && j < len(b); {
+		switch {
+		case a[i] == b[j]:
+			s += x.weight(a[i])
+			i++
+			j++
+		case a[i] < b[j]:
+			i++
+		default:
+			j++
+		}
+	}
+	return s
+}
+
+// countShared is len(intersect(a, b)).
+func countShared(a, b []string) int {
+	n := 0
+	for i, j := 0, 0; i < len(a) && j < len(b); {
+		switch {
+		case a[i] == b[j]:
+			n++
+			i++
+			j++
+		case a[i] < b[j]:
+			i++
+		default:
+			j++
+		}
+	}
+	return n
 }
 
 // intersect returns the strings in both sorted lists.
@@ -138,8 +205,13 @@ func (x *Index) total(p Print) float64 {
 
 // similarity is the weighted Jaccard similarity of the features of a and b.
 func (x *Index) similarity(a, b Print) float64 {
-	s, _ := x.shared(a, b)
-	union := x.total(a) + x.total(b) - s
+	return x.similarityOf(a, b, x.total(a), x.total(b))
+}
+
+// similarityOf is similarity given the total weights of a and b.
+func (x *Index) similarityOf(a, b Print, ta, tb float64) float64 {
+	s := x.sharedWeight(a, b)
+	union := ta + tb - s
 	if union <= 0 {
 		return 0
 	}
