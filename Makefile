@@ -7,7 +7,7 @@ BIN     ?= bin/watcher
 # time is up while a worker is mid-call (go.dev/issue/75804, fixed in 1.27).
 FUZZTIME ?= 20000x
 
-.PHONY: all build run test unit unit-pg unit-all fuzz lint bench bench-go bench-farm bench-cycle bench-soak bench-soak-long install clean
+.PHONY: all build run test unit unit-pg unit-race-bin unit-all fuzz lint bench bench-go bench-farm bench-cycle bench-soak bench-soak-long install clean
 
 all: build
 
@@ -36,12 +36,22 @@ unit:
 unit-pg:
 	WATCHER_TEST_STATE=postgres $(GO) test -count=1 ./cmd/watcher/
 
-# unit and unit-pg side by side: the end-to-end suite spends most of its
+# The tests of the daemon, reloads, the listener, the sinks and replicas
+# against a watcher binary built with the race detector, on PostgreSQL
+# (where the most goroutines meet: the sender lock's watch, host claims,
+# the cycle lock): a data race in the binary exits 66 and fails the test.
+# Only these: the whole suite under a race-built binary takes over ten
+# minutes and its memory bounds do not hold for such a binary.
+RACE_BIN_TESTS ?= TestDaemon|TestStatus|TestReload|TestReplica|TestAlone|TestTestSink|TestOnceOnPostgres|TestCrash|TestOutage|TestHook|TestSMTP|TestChat|TestTelegram|TestPreview
+unit-race-bin:
+	WATCHER_TEST_STATE=postgres WATCHER_TEST_RACE_BINARY=1 $(GO) test -count=1 -run '$(RACE_BIN_TESTS)' ./cmd/watcher/
+
+# unit, unit-pg and unit-race-bin side by side: the end-to-end suite spends most of its
 # five minutes waiting (fetch timeouts, Retry-After, schedules), so the two
 # share the machine at little cost, where one after the other would add those
 # five minutes to CI. Each one's output is printed when it ends.
 unit-all:
-	$(MAKE) --no-print-directory -j2 --output-sync=target unit unit-pg
+	$(MAKE) --no-print-directory -j3 --output-sync=target unit unit-pg unit-race-bin
 
 # Each fuzz target runs alone for FUZZTIME executions (go test -fuzz takes
 # one target per invocation).
