@@ -89,6 +89,13 @@ func Start(ctx context.Context) (*Server, error) {
 	return s, nil
 }
 
+// Installed reports whether the PostgreSQL server binaries can be found,
+// and if not, why.
+func Installed() error {
+	_, err := findBin()
+	return err
+}
+
 // findBin returns the directory holding initdb and postgres: BinEnv, then
 // PATH, then the newest Debian install under /usr/lib/postgresql.
 func findBin() (string, error) {
