@@ -40,48 +40,17 @@ func (s *Store) ClaimHosts(ctx context.Context, replica string, hosts []string, 
 	if len(hosts) == 0 {
 		return nil, nil
 	}
-	hosts = slices.Sorted(slices.Values(hosts))
-	// As in ClaimSources: rows first, sorted, in their own statement; then
-	// the claim locks the free rows and updates them by key.
-	if _, err := s.pool.Exec(ctx, `INSERT INTO host_leases (host)
-		SELECT h FROM unnest($1::text[]) AS h
-		WHERE NOT EXISTS (SELECT 1 FROM host_leases l WHERE l.host = h)
-		ORDER BY h ON CONFLICT (host) DO NOTHING`, hosts); err != nil {
-		return nil, s.fail("add host leases", err)
-	}
-	var lim *int
-	if limit > 0 {
-		lim = &limit
-	}
-	rows, err := s.pool.Query(ctx, `WITH clock AS (SELECT coalesce($3::timestamptz, clock_timestamp()) AS now),
-		free AS (
-			SELECT l.host FROM host_leases l, clock
-			WHERE l.host = ANY($1::text[]) AND l.expires_at <= clock.now
-			ORDER BY l.expires_at LIMIT $5
-			FOR UPDATE OF l SKIP LOCKED)
-		UPDATE host_leases l SET holder = $2,
-			expires_at = (SELECT now FROM clock) + $4 * interval '1 microsecond'
-		WHERE l.host = ANY(ARRAY(SELECT host FROM free))
-		RETURNING l.host, CASE WHEN l.paused_until > (SELECT now FROM clock) THEN l.paused_until END`,
-		hosts, replica, s.leaseNow(), microseconds(ttl), lim)
-	if err != nil {
-		return nil, s.fail(fmt.Sprintf("claim hosts for %s", replica), err)
-	}
-	claimed, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (HostClaim, error) {
-		var c HostClaim
-		var paused *time.Time
-		err := r.Scan(&c.Host, &paused)
-		c.PausedUntil = fromDB(paused)
-		return c, err
-	})
-	if err != nil {
-		return nil, s.fail(fmt.Sprintf("claim hosts for %s", replica), err)
-	}
-	if len(claimed) == 0 {
-		return nil, nil
-	}
+	claimed, err := claimLeases(ctx, s, hostLeases, replica, hosts, ttl, limit,
+		", CASE WHEN l.paused_until > (SELECT now FROM clock) THEN l.paused_until END",
+		func(r pgx.CollectableRow) (HostClaim, error) {
+			var c HostClaim
+			var paused *time.Time
+			err := r.Scan(&c.Host, &paused)
+			c.PausedUntil = fromDB(paused)
+			return c, err
+		})
 	slices.SortFunc(claimed, func(a, b HostClaim) int { return strings.Compare(a.Host, b.Host) })
-	return claimed, nil
+	return claimed, err
 }
 
 // ReleaseHosts frees at once the hosts replica still holds among

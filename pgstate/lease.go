@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -42,47 +43,66 @@ func (s *Store) ClaimSources(ctx context.Context, replica string, due []string, 
 	if len(due) == 0 {
 		return nil, nil
 	}
-	due = slices.Sorted(slices.Values(due))
+	claimed, err := claimLeases(ctx, s, sourceLeases, replica, due, ttl, limit, "", pgx.RowTo[string])
+	slices.Sort(claimed)
+	return claimed, err
+}
+
+// leaseTable is a table of leases: its name and its key column. Both are
+// constants of this package, never input, so they are put into the SQL.
+type leaseTable struct{ name, key string }
+
+var (
+	sourceLeases = leaseTable{"source_leases", "name"}
+	hostLeases   = leaseTable{"host_leases", "host"}
+)
+
+// claimLeases is the claim of ClaimSources and ClaimHosts: it leases to
+// replica, for ttl, at most limit (0: no limit) of keys that no live lease
+// of t holds, those free longest first, and returns each claimed row's
+// key, followed by the columns in also, read by scan, in no set order.
+func claimLeases[T any](ctx context.Context, s *Store, t leaseTable, replica string, keys []string, ttl time.Duration, limit int, also string, scan pgx.RowToFunc[T]) ([]T, error) {
+	keys = slices.Sorted(slices.Values(keys))
 	// Rows first, in their own transaction, so the claim below sees every
-	// due source; sorted, so replicas adding the same names queue on the
-	// first instead of deadlocking. The anti-join skips the names already
-	// there (every one, after a source's first cycle) in one pass, where
-	// ON CONFLICT alone would take the conflict path for each.
+	// key; sorted, so replicas adding the same keys queue on the first
+	// instead of deadlocking. The anti-join skips the keys already there
+	// (every one, after a source's first cycle) in one pass, where ON
+	// CONFLICT alone would take the conflict path for each.
 	//
-	// The claim locks the free rows, then updates them by name through
-	// the primary key (= ANY(ARRAY(…))), where joining the locked rows
-	// back to the table would read the whole table each time.
-	if _, err := s.pool.Exec(ctx, `INSERT INTO source_leases (name)
-		SELECT n FROM unnest($1::text[]) AS n
-		WHERE NOT EXISTS (SELECT 1 FROM source_leases l WHERE l.name = n)
-		ORDER BY n ON CONFLICT (name) DO NOTHING`, due); err != nil {
-		return nil, s.fail("add source leases", err)
+	// The claim locks the free rows, then updates them by key through the
+	// primary key (= ANY(ARRAY(…))), where joining the locked rows back to
+	// the table would read the whole table each time.
+	if _, err := s.pool.Exec(ctx, fmt.Sprintf(`INSERT INTO %[1]s (%[2]s)
+		SELECT k FROM unnest($1::text[]) AS k
+		WHERE NOT EXISTS (SELECT 1 FROM %[1]s l WHERE l.%[2]s = k)
+		ORDER BY k ON CONFLICT (%[2]s) DO NOTHING`, t.name, t.key), keys); err != nil {
+		return nil, s.fail("add "+strings.ReplaceAll(t.name, "_", " "), err)
 	}
 	var lim *int
 	if limit > 0 {
 		lim = &limit
 	}
-	rows, err := s.pool.Query(ctx, `WITH clock AS (SELECT coalesce($3::timestamptz, clock_timestamp()) AS now),
+	rows, err := s.pool.Query(ctx, fmt.Sprintf(`WITH clock AS (SELECT coalesce($3::timestamptz, clock_timestamp()) AS now),
 		free AS (
-			SELECT l.name FROM source_leases l, clock
-			WHERE l.name = ANY($1::text[]) AND l.expires_at <= clock.now
+			SELECT l.%[2]s FROM %[1]s l, clock
+			WHERE l.%[2]s = ANY($1::text[]) AND l.expires_at <= clock.now
 			ORDER BY l.expires_at LIMIT $5
 			FOR UPDATE OF l SKIP LOCKED)
-		UPDATE source_leases l SET holder = $2,
+		UPDATE %[1]s l SET holder = $2,
 			expires_at = (SELECT now FROM clock) + $4 * interval '1 microsecond'
-		WHERE l.name = ANY(ARRAY(SELECT name FROM free))
-		RETURNING l.name`, due, replica, s.leaseNow(), microseconds(ttl), lim)
+		WHERE l.%[2]s = ANY(ARRAY(SELECT %[2]s FROM free))
+		RETURNING l.%[2]s%[3]s`, t.name, t.key, also), keys, replica, s.leaseNow(), microseconds(ttl), lim)
+	what := fmt.Sprintf("claim %s for %s", strings.TrimSuffix(t.name, "_leases")+"s", replica)
 	if err != nil {
-		return nil, s.fail(fmt.Sprintf("claim sources for %s", replica), err)
+		return nil, s.fail(what, err)
 	}
-	claimed, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	claimed, err := pgx.CollectRows(rows, scan)
 	if err != nil {
-		return nil, s.fail(fmt.Sprintf("claim sources for %s", replica), err)
+		return nil, s.fail(what, err)
 	}
 	if len(claimed) == 0 {
 		return nil, nil
 	}
-	slices.Sort(claimed)
 	return claimed, nil
 }
 

@@ -111,21 +111,7 @@ func (x *Index) same(a, b Print, ta, tb float64) (bool, float64) {
 	return false, 0
 }
 
-// shared returns the weight of the features a and b share, and the features.
-func (x *Index) shared(a, b Print) (float64, []string) {
-	var s float64
-	var fs []string
-	for _, list := range [2][2][]string{{a.Names, b.Names}, {a.Numbers, b.Numbers}} {
-		for _, f := range intersect(list[0], list[1]) {
-			s += x.weight(f)
-			fs = append(fs, f)
-		}
-	}
-	return s, fs
-}
-
-// sharedWeight is the weight of the features a and b share (shared's
-// first result), without collecting them.
+// sharedWeight is the weight of the features a and b share.
 func (x *Index) sharedWeight(a, b Print) float64 {
 	return x.sharedOf(a.Names, b.Names) + x.sharedOf(a.Numbers, b.Numbers)
 }
@@ -147,7 +133,7 @@ func (x *Index) sharedOf(a, b []string) float64 {
 	return s
 }
 
-// countShared is len(intersect(a, b)).
+// countShared is the number of strings in both sorted lists.
 func countShared(a, b []string) int {
 	n := 0
 	for i, j := 0, 0; i < len(a) && j < len(b); {
@@ -163,24 +149,6 @@ func countShared(a, b []string) int {
 		}
 	}
 	return n
-}
-
-// intersect returns the strings in both sorted lists.
-func intersect(a, b []string) []string {
-	var out []string
-	for i, j := 0, 0; i < len(a) && j < len(b); {
-		switch {
-		case a[i] == b[j]:
-			out = append(out, a[i])
-			i++
-			j++
-		case a[i] < b[j]:
-			i++
-		default:
-			j++
-		}
-	}
-	return out
 }
 
 func gap(a, b time.Time) time.Duration {

@@ -51,7 +51,7 @@ func TestFingerprintNumbers(t *testing.T) {
 	en := Fingerprint(Doc{Lang: "en", Title: "held for four months", Body: "up to 12 years, on 01 July"})
 	undeclared := Fingerprint(Doc{Title: "dörd ay müddətinə", Body: "12 ilədək; it went on"})
 	for _, p := range []Print{ru, az, en, undeclared} {
-		if len(intersect(p.Numbers, []string{"#12", "#4"})) != 2 {
+		if countShared(p.Numbers, []string{"#12", "#4"}) != 2 {
 			t.Errorf("numbers %v, want #12 and #4 among them", p.Numbers)
 		}
 	}
