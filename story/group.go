@@ -59,6 +59,21 @@ func (x *Index) Add(p Print) {
 	}
 }
 
+// Merge counts the prints y counted, as if each had been added to x: a
+// daemon keeps the counts of prints it no longer needs whole (those of
+// stories too old to join) in an Index per day, and merges them each
+// cycle.
+func (x *Index) Merge(y *Index) {
+	x.n += y.n
+	clear(x.w)
+	for f, c := range y.df {
+		x.df[f] += c
+	}
+}
+
+// Len is the number of prints counted.
+func (x *Index) Len() int { return x.n }
+
 // weight is the inverse document frequency of feature f. The index
 // counts priorPrints more prints than it holds, in which f does not occur,
 // so that a new store (a handful of prints) still weighs features

@@ -1,6 +1,7 @@
 package story
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -77,5 +78,42 @@ func TestOneOutletOneReport(t *testing.T) {
 	got := Group(NewIndex(ps), nil, ps)
 	if len(got) != 2 || len(got[0].Members) != 2 || got[0].Members[1] != 2 || len(got[1].Members) != 1 || got[1].Members[0] != 1 {
 		t.Errorf("Group = %+v, want apa.az's first report with trend.az's, and apa.az's update apart", got)
+	}
+}
+
+// TestMergeCountsAsAdd: an Index that merged the counts of prints kept
+// per day weighs every feature as one that added each print itself, so a
+// daemon that keeps only the counts of old stories groups as before.
+func TestMergeCountsAsAdd(t *testing.T) {
+	t.Parallel()
+	at := time.Date(2025, 7, 1, 8, 0, 0, 0, time.UTC)
+	var prints []Print
+	for i, title := range []string{
+		"Kartavykh and Belousov remain in Baku detention",
+		"Court in Baku extends arrest of Sputnik Azerbaijan staff",
+		"Yekaterinburg raid: Safarov brothers' relatives speak",
+		"AZAL flight 8243 compensation talks in Moscow",
+		"Belousov's lawyer appeals in Baku",
+	} {
+		prints = append(prints, Fingerprint(Doc{Lang: "en", Published: at.Add(time.Duration(i) * 20 * time.Hour), Title: title}))
+	}
+	whole := NewIndex(prints)
+	merged := NewIndex(nil)
+	day1, day2 := NewIndex(prints[:2]), NewIndex(prints[2:4])
+	merged.Merge(day1)
+	merged.Merge(day2)
+	merged.Add(prints[4])
+	if merged.Len() != whole.Len() || merged.Len() != len(prints) {
+		t.Fatalf("merged index counts %d prints, whole %d, want %d", merged.Len(), whole.Len(), len(prints))
+	}
+	for _, p := range prints {
+		for _, f := range append(slices.Clone(p.Names), p.Numbers...) {
+			if a, b := merged.weight(f), whole.weight(f); a != b {
+				t.Errorf("weight of %q: %v merged, %v added one by one", f, a, b)
+			}
+		}
+	}
+	if day1.Len() != 2 {
+		t.Errorf("merging changed the index merged from: it counts %d prints, want 2", day1.Len())
 	}
 }

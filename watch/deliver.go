@@ -112,7 +112,8 @@ func (w *Watcher) digest(hits []matched, health *digestHealth) ([]*state.Digest,
 	for i, t := range w.cfg.Topics {
 		topics[i] = t.ID
 	}
-	groups, stories := groupStories(w.log, reports, topics, w.sentStories(now))
+	sent, counted := w.sentStories(now)
+	groups, stories := groupStories(w.log, reports, topics, sent, counted)
 	// Related items are entries of their own, after the topic's matches:
 	// each is explained by the matches it resembles, not grouped with them.
 	for topic, es := range related {

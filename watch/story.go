@@ -14,8 +14,9 @@ import (
 )
 
 // storyHistory is how far back the stories sent are read: those within
-// story.Window can take later reports; all of them tell which names are
-// common (every report of a topic carries its subject's) and which rare.
+// two story windows can take later reports (see storyCache); all of them
+// tell which names are common (every report of a topic carries its
+// subject's) and which rare.
 const storyHistory = 30 * 24 * time.Hour
 
 // maxGroupedReports bounds the reports of one topic grouped in one cycle:
@@ -53,14 +54,18 @@ func storyID(topic string, ref alert.Report) string {
 	return hex.EncodeToString(h.Sum(nil)[:12])
 }
 
-// sentStories returns the stories sent in the last storyHistory, read
-// through the Watcher's cache (see storyCache). A story the state cannot
-// read is left out with a warning: its later reports are then sent as new
-// stories, which loses nothing.
-func (w *Watcher) sentStories(now time.Time) []*sentStory {
-	if err := w.stories.catchUp(w, now.Add(-storyHistory)); err != nil {
+// sentStories returns the stories sent that later reports may join,
+// read through the Watcher's cache (see storyCache), and an Index that
+// has counted the prints of the other stories sent in the last
+// storyHistory (to the day). A story the state cannot read is left out with a
+// warning: its later reports are then sent as new stories, which loses
+// nothing.
+func (w *Watcher) sentStories(now time.Time) ([]*sentStory, *story.Index) {
+	// To the day, as the cache counts the prints it no longer holds.
+	oldest := now.Add(-storyHistory).UTC().Truncate(24 * time.Hour)
+	if err := w.stories.catchUp(w, now, oldest); err != nil {
 		w.log.Warn("read the stories sent; later reports are sent as new stories", "err", err)
-		return nil
+		return nil, story.NewIndex(nil)
 	}
 	return w.stories.stories(now)
 }
@@ -76,11 +81,16 @@ type report struct {
 // sent before gets its later reports as one entry marked as an addition
 // to it. Every report is in exactly one entry. It returns the entries by
 // topic, and the records to keep of the stories sent.
-func groupStories(log *slog.Logger, byTopic map[string][]report, topics []string, sent []*sentStory) (map[string][]alert.Entry, []state.Story) {
+//
+// idx has counted the prints of the stories sent that sent does not hold
+// (nil for none); groupStories adds those of sent and the new ones.
+func groupStories(log *slog.Logger, byTopic map[string][]report, topics []string, sent []*sentStory, idx *story.Index) (map[string][]alert.Entry, []state.Story) {
 	// The index counts every print, sent before or new, added one at a
 	// time: gathering them in one slice first cost a copy of every print
 	// of the history each cycle.
-	idx := story.NewIndex(nil)
+	if idx == nil {
+		idx = story.NewIndex(nil)
+	}
 	for _, s := range sent {
 		for _, p := range s.prints {
 			idx.Add(p)

@@ -1,6 +1,7 @@
 package watch
 
 import (
+	"cmp"
 	"encoding/json"
 	"slices"
 	"strings"
@@ -15,16 +16,45 @@ import (
 // one of ours, and the overlap lets the next cycle find it.
 const storyOverlap = 10 * time.Minute
 
-// storyCache holds the records of the stories sent, decoded, from cycle
+// maxHeldStories bounds the stories of one topic that later reports may
+// join: the newest of those sent within two story windows. Each new report
+// is compared with every report of every story held, so a topic that
+// matches hundreds of events a day would otherwise make each cycle slower
+// than the last, and the memory with it, for as long as the window lasts.
+// Past it, the older stories only count towards which names are common;
+// a later report of one of them is sent as a story of its own. (A record
+// of a story counted that still comes, from a replica that held the
+// story longer, is held with its own prints: the others stay counted.)
+const maxHeldStories = 200
+
+// storyCache holds what the stories sent tell the next cycle, from cycle
 // to cycle, so that a daemon reads each record once. Before, every cycle
 // read and decoded every story sent in storyHistory: a cost that grew
 // with every match remembered (in a soak of 500 sources with two new
 // items each a cycle, from 1.3 s to 6.5 s a cycle by the 40th cycle, and
 // the garbage with it).
+//
+// Only the stories later reports may join are held whole (their records,
+// with every print): those sent within two story windows, at most
+// maxHeldStories a topic. The prints of the others are counted by the
+// day their record was stored (an Index per day), which is all the
+// grouping needs of them: how common each name is. So what the cache
+// holds is bounded by the window and the cap, not by how much a topic
+// matched in storyHistory.
 type storyCache struct {
 	read    time.Time // the newest record read so far
 	records []storyRecordAt
-	known   map[storyRecordKey]bool // the records held, readable or not
+	// known names the records read in the last storyOverlap (the only
+	// ones a later read returns again), held or counted or unreadable.
+	known map[storyRecordKey]bool
+	days  []storyDay // by day, oldest first
+}
+
+// storyDay counts the prints of the stories no longer held, stored on
+// one day (UTC).
+type storyDay struct {
+	day time.Time
+	idx *story.Index
 }
 
 // storyRecordKey names one record: a story's id and when it was stored
@@ -38,13 +68,14 @@ type storyRecordAt struct {
 	key     storyRecordKey
 	created time.Time
 	rec     storyRecord
-	bad     bool // unreadable: kept only so that it is not read again
 }
 
 // catchUp reads the records stored since the last call (on the first,
-// since oldest), in the order the state keeps them, and forgets those
-// stored before oldest. An error leaves the cache as it was.
-func (c *storyCache) catchUp(w *Watcher, oldest time.Time) error {
+// since oldest, the start of a day), in the order the state keeps them,
+// and forgets those stored before oldest. Then it counts, rather than holds, the stories
+// no report at now may join any more (see storyCache). An error leaves
+// the cache as it was.
+func (c *storyCache) catchUp(w *Watcher, now, oldest time.Time) error {
 	from := oldest
 	if !c.read.IsZero() && c.read.Add(-storyOverlap).After(from) {
 		from = c.read.Add(-storyOverlap)
@@ -63,16 +94,16 @@ func (c *storyCache) catchUp(w *Watcher, oldest time.Time) error {
 			continue
 		}
 		c.known[key] = true
-		r := storyRecordAt{key: key, created: k.Created}
-		if err := json.Unmarshal(k.Data, &r.rec); err != nil {
-			w.log.Warn("stored story unreadable; left out", "story", k.ID, "err", err)
-			r.bad = true
-		}
-		c.records = append(c.records, r)
-		added = true
 		if k.Created.After(c.read) {
 			c.read = k.Created
 		}
+		r := storyRecordAt{key: key, created: k.Created}
+		if err := json.Unmarshal(k.Data, &r.rec); err != nil {
+			w.log.Warn("stored story unreadable; left out", "story", k.ID, "err", err)
+			continue
+		}
+		c.records = append(c.records, r)
+		added = true
 	}
 	if added {
 		// The state's order: by time, then id. Records read in the
@@ -84,26 +115,89 @@ func (c *storyCache) catchUp(w *Watcher, oldest time.Time) error {
 			return strings.Compare(a.key.id, b.key.id)
 		})
 	}
-	drop := 0
-	for drop < len(c.records) && c.records[drop].created.Before(oldest) {
-		delete(c.known, c.records[drop].key)
-		drop++
-	}
-	if drop > 0 {
-		c.records = slices.Delete(c.records, 0, drop)
-	}
+	c.settle(now, oldest)
 	return nil
 }
 
+// settle counts the records of the stories that may no longer be joined
+// at now (see storyCache), and forgets what is older than oldest.
+func (c *storyCache) settle(now, oldest time.Time) {
+	type held struct {
+		topic string
+		last  time.Time
+	}
+	stories := map[string]*held{}
+	for _, r := range c.records {
+		s := stories[r.key.id]
+		if s == nil {
+			s = &held{topic: r.rec.Topic}
+			stories[r.key.id] = s
+		}
+		s.last = maxTime(s.last, r.created)
+	}
+	// Newest first within each topic; a story whose newest record is
+	// past two windows cannot be joined, and past the cap it is not.
+	byTopic := map[string][]string{}
+	for id, s := range stories {
+		byTopic[s.topic] = append(byTopic[s.topic], id)
+	}
+	drop := map[string]bool{}
+	for _, ids := range byTopic {
+		slices.SortFunc(ids, func(a, b string) int {
+			if d := stories[b].last.Compare(stories[a].last); d != 0 {
+				return d
+			}
+			return cmp.Compare(a, b)
+		})
+		for i, id := range ids {
+			if i >= maxHeldStories || now.Sub(stories[id].last) > 2*story.Window {
+				drop[id] = true
+			}
+		}
+	}
+	if len(drop) > 0 {
+		keep := c.records[:0]
+		for _, r := range c.records {
+			if !drop[r.key.id] {
+				keep = append(keep, r)
+				continue
+			}
+			c.count(r)
+		}
+		clear(c.records[len(keep):]) // let the prints go
+		c.records = keep
+	}
+	first := 0
+	for first < len(c.days) && c.days[first].day.Before(oldest) {
+		first++
+	}
+	c.days = slices.Delete(c.days, 0, first)
+	for k := range c.known {
+		if time.Unix(0, k.created).Before(c.read.Add(-storyOverlap)) {
+			delete(c.known, k)
+		}
+	}
+}
+
+// count adds the prints of r to the Index of the day r was stored.
+func (c *storyCache) count(r storyRecordAt) {
+	day := r.created.UTC().Truncate(24 * time.Hour)
+	i, found := slices.BinarySearchFunc(c.days, day, func(d storyDay, t time.Time) int { return d.day.Compare(t) })
+	if !found {
+		c.days = slices.Insert(c.days, i, storyDay{day: day, idx: story.NewIndex(nil)})
+	}
+	for _, p := range r.rec.Prints {
+		c.days[i].idx.Add(p)
+	}
+}
+
 // stories groups the records held into the stories sent, in the order of
-// each story's first record, as sentStories returns them.
-func (c *storyCache) stories(now time.Time) []*sentStory {
+// each story's first record, as sentStories returns them, and returns an
+// Index that has counted the prints of the stories not held.
+func (c *storyCache) stories(now time.Time) ([]*sentStory, *story.Index) {
 	byID := map[string]*sentStory{}
 	var out []*sentStory
 	for _, r := range c.records {
-		if r.bad {
-			continue
-		}
 		s, ok := byID[r.key.id]
 		if !ok {
 			s = &sentStory{id: r.key.id, topic: r.rec.Topic, ref: r.rec.Story}
@@ -113,7 +207,11 @@ func (c *storyCache) stories(now time.Time) []*sentStory {
 		s.prints = appendPrints(s.prints, r.rec.Prints)
 		s.recent = s.recent || now.Sub(r.created) <= 2*story.Window
 	}
-	return out
+	idx := story.NewIndex(nil)
+	for _, d := range c.days {
+		idx.Merge(d.idx)
+	}
+	return out, idx
 }
 
 // appendPrints appends a record's prints to a story's; a story of one
@@ -124,4 +222,11 @@ func appendPrints(to, prints []story.Print) []story.Print {
 		return prints[:len(prints):len(prints)]
 	}
 	return append(to, prints...)
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }
