@@ -10,10 +10,14 @@ import (
 	"github.com/watcher-news/watcher/story"
 )
 
-// storyOverlap is how far before the newest story already read a cycle
-// reads the state again. A story is stored with the time its digest was
-// committed; another replica's commit can become visible after a later
-// one of ours, and the overlap lets the next cycle find it.
+// storyOverlap is how far before the newest story already read a
+// replica's cycle reads the state again. A story is stored with the time
+// its digest was committed; another replica's commit can become visible
+// after a later one of ours, and the overlap lets the next cycle find it.
+// A watcher alone commits every story itself, one cycle at a time, and
+// reads on from the last it read: rereading ten minutes of records each
+// cycle copied, in a soak with a cycle every 12 s, fifty cycles' stories
+// each cycle.
 const storyOverlap = 10 * time.Minute
 
 // maxHeldStories bounds the stories of one topic that later reports may
@@ -27,6 +31,11 @@ const storyOverlap = 10 * time.Minute
 // story longer, is held with its own prints: the others stay counted.)
 const maxHeldStories = 200
 
+// maxHeldAll bounds the stories held over all topics, for configurations
+// of many topics: about 2.5 KB a print decoded, so some 5 MB of stories
+// of one report each.
+const maxHeldAll = 2000
+
 // storyCache holds what the stories sent tell the next cycle, from cycle
 // to cycle, so that a daemon reads each record once. Before, every cycle
 // read and decoded every story sent in storyHistory: a cost that grew
@@ -36,16 +45,17 @@ const maxHeldStories = 200
 //
 // Only the stories later reports may join are held whole (their records,
 // with every print): those sent within two story windows, at most
-// maxHeldStories a topic. The prints of the others are counted by the
-// day their record was stored (an Index per day), which is all the
-// grouping needs of them: how common each name is. So what the cache
-// holds is bounded by the window and the cap, not by how much a topic
-// matched in storyHistory.
+// maxHeldStories a topic and maxHeldAll in all, the newest. The prints
+// of the others are counted by the day their record was stored (an
+// Index per day), which is all the grouping needs of them: how common
+// each name is. So what the cache holds is bounded by the caps and the
+// vocabulary, not by how much the topics matched in storyHistory.
 type storyCache struct {
 	read    time.Time // the newest record read so far
 	records []storyRecordAt
 	// known names the records read in the last storyOverlap (the only
-	// ones a later read returns again), held or counted or unreadable.
+	// ones a later read returns again: the last read alone, for a
+	// watcher alone), held or counted or unreadable.
 	known map[storyRecordKey]bool
 	days  []storyDay // by day, oldest first
 }
@@ -76,9 +86,13 @@ type storyRecordAt struct {
 // no report at now may join any more (see storyCache). An error leaves
 // the cache as it was.
 func (c *storyCache) catchUp(w *Watcher, now, oldest time.Time) error {
+	overlap := time.Duration(0)
+	if w.name != "" {
+		overlap = storyOverlap
+	}
 	from := oldest
-	if !c.read.IsZero() && c.read.Add(-storyOverlap).After(from) {
-		from = c.read.Add(-storyOverlap)
+	if !c.read.IsZero() && c.read.Add(-overlap).After(from) {
+		from = c.read.Add(-overlap)
 	}
 	kept, err := w.store.Stories(from)
 	if err != nil {
@@ -115,13 +129,13 @@ func (c *storyCache) catchUp(w *Watcher, now, oldest time.Time) error {
 			return strings.Compare(a.key.id, b.key.id)
 		})
 	}
-	c.settle(now, oldest)
+	c.settle(now, oldest, overlap)
 	return nil
 }
 
 // settle counts the records of the stories that may no longer be joined
 // at now (see storyCache), and forgets what is older than oldest.
-func (c *storyCache) settle(now, oldest time.Time) {
+func (c *storyCache) settle(now, oldest time.Time, overlap time.Duration) {
 	type held struct {
 		topic string
 		last  time.Time
@@ -141,18 +155,28 @@ func (c *storyCache) settle(now, oldest time.Time) {
 	for id, s := range stories {
 		byTopic[s.topic] = append(byTopic[s.topic], id)
 	}
+	newestFirst := func(a, b string) int {
+		if d := stories[b].last.Compare(stories[a].last); d != 0 {
+			return d
+		}
+		return cmp.Compare(a, b)
+	}
 	drop := map[string]bool{}
+	var all []string
 	for _, ids := range byTopic {
-		slices.SortFunc(ids, func(a, b string) int {
-			if d := stories[b].last.Compare(stories[a].last); d != 0 {
-				return d
-			}
-			return cmp.Compare(a, b)
-		})
+		slices.SortFunc(ids, newestFirst)
 		for i, id := range ids {
 			if i >= maxHeldStories || now.Sub(stories[id].last) > 2*story.Window {
 				drop[id] = true
+			} else {
+				all = append(all, id)
 			}
+		}
+	}
+	if len(all) > maxHeldAll {
+		slices.SortFunc(all, newestFirst)
+		for _, id := range all[maxHeldAll:] {
+			drop[id] = true
 		}
 	}
 	if len(drop) > 0 {
@@ -173,7 +197,7 @@ func (c *storyCache) settle(now, oldest time.Time) {
 	}
 	c.days = slices.Delete(c.days, 0, first)
 	for k := range c.known {
-		if time.Unix(0, k.created).Before(c.read.Add(-storyOverlap)) {
+		if time.Unix(0, k.created).Before(c.read.Add(-overlap)) {
 			delete(c.known, k)
 		}
 	}

@@ -38,7 +38,9 @@ func TestStoryCacheReadsAsTheState(t *testing.T) {
 	}
 	t.Cleanup(func() { _ = store.Close() })
 	newWatcher := func() *Watcher {
-		w, err := New(cfg, store, Options{Now: clock, Stdout: io.Discard})
+		// A replica: it reads the overlap again, for records other
+		// replicas commit late (a watcher alone reads on from the last).
+		w, err := New(cfg, store, Options{Now: clock, Stdout: io.Discard, Replica: "r1"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -188,5 +190,47 @@ func TestStoryCacheHoldsTheNewestStories(t *testing.T) {
 			}
 		}
 		t.Fatalf("entries %+v: want a later report of the newest story as an addition to it and one of the oldest alone", entries["azal"])
+	}
+}
+
+// TestStoryCacheHoldsTheNewestOfAllTopics: with many topics, the stories
+// held in all are bounded too (maxHeldAll), the newest kept, whatever
+// their topic; the others' prints are counted.
+func TestStoryCacheHoldsTheNewestOfAllTopics(t *testing.T) {
+	t.Parallel()
+	start := time.Date(2025, 7, 1, 9, 0, 0, 0, time.UTC)
+	now := start
+	store, err := state.Open(filepath.Join(t.TempDir(), "watcher.db"), state.Options{Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = store.Close() })
+	w := &Watcher{store: store, log: slog.New(slog.DiscardHandler)}
+	topics := 3 * maxHeldAll / maxHeldStories // each under its own cap
+	perTopic := maxHeldStories / 2
+	var b state.Batch
+	for i := range topics * perTopic {
+		rec := storyRecord{Topic: fmt.Sprint("t", i%topics), Story: alert.Report{Title: fmt.Sprint("story ", i)},
+			Prints: []story.Print{story.Fingerprint(story.Doc{Lang: "en", Published: now, Title: fmt.Sprint("Report ", i)})}}
+		data, err := json.Marshal(rec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b.Stories = append(b.Stories, state.Story{ID: fmt.Sprint("s", i), Created: now.Add(time.Duration(i) * time.Millisecond), Data: data})
+		if len(b.Stories) == topics { // one digest a round of the topics
+			b.Digest = &state.Digest{ID: fmt.Sprint("d", i), Sinks: map[string]*state.Delivery{"stdout": {}}}
+			if err := store.Commit(b); err != nil {
+				t.Fatal(err)
+			}
+			b = state.Batch{}
+		}
+	}
+	now = now.Add(time.Minute)
+	sent, counted := w.sentStories(now)
+	if len(sent) != maxHeldAll || counted.Len() != topics*perTopic-maxHeldAll {
+		t.Fatalf("%d stories held, %d prints counted; want %d held and %d counted", len(sent), counted.Len(), maxHeldAll, topics*perTopic-maxHeldAll)
+	}
+	if oldest := sent[0].id; oldest != fmt.Sprint("s", topics*perTopic-maxHeldAll) {
+		t.Fatalf("the oldest story held is %s; want the newest %d of all topics", oldest, maxHeldAll)
 	}
 }
