@@ -54,9 +54,10 @@ func printSoak(w io.Writer, s soakResult) {
 	dur := func(c soakCycle) float64 { return float64(c.duration) / float64(time.Millisecond) }
 	rss := func(c soakCycle) float64 { return mb(c.rssKB) }
 	anon := func(c soakCycle) float64 { return mb(c.anonKB) }
+	idle := func(c soakCycle) float64 { return mb(c.idleKB) }
 	fmt.Fprintln(w, "| N | cycles | new a cycle | cycle ms first / median / last | ms per 100 cycles (2nd half) | "+
-		"RSS MB first / median / last | MB per 100 cycles (2nd half) | anon MB first / last (per 100, 2nd half) | peak RSS MB first / last | state MB first / last | late cycles |")
-	fmt.Fprintln(w, "|---:|---:|---:|---|---|---|---|---|---|---|---:|")
+		"RSS MB first / median / last | MB per 100 cycles (2nd half) | anon MB first / last (per 100, 2nd half) | idle RSS MB first / last (per 100, 2nd half) | peak RSS MB first / last | state MB first / last | late cycles |")
+	fmt.Fprintln(w, "|---:|---:|---:|---|---|---|---|---|---|---|---|---:|")
 	late := 0
 	for _, c := range cs {
 		if c.overlapped || c.failed > 0 || c.notReached > 0 {
@@ -64,13 +65,15 @@ func printSoak(w io.Writer, s soakResult) {
 		}
 	}
 	last := cs[len(cs)-1]
-	fmt.Fprintf(w, "| %d | %d | %.0f | %.0f / %.0f / %.0f | %+.1f (%+.1f) | %.1f / %.1f / %.1f | %+.2f (%+.2f) | %.1f / %.1f (%+.2f) | %.1f / %.1f | %.1f / %.1f | %d |\n",
+	fmt.Fprintf(w, "| %d | %d | %.0f | %.0f / %.0f / %.0f | %+.1f (%+.1f) | %.1f / %.1f / %.1f | %+.2f (%+.2f) | %.1f / %.1f (%+.2f) | %.1f / %.1f (%+.2f) | %.1f / %.1f | %.1f / %.1f | %d |\n",
 		s.n, len(s.cycles), median(cs, func(c soakCycle) float64 { return float64(c.newItems) }),
 		dur(cs[0]), median(cs, dur), dur(last), 100*slope(cs, dur), 100*slope(half, dur),
 		rss(cs[0]), median(cs, rss), rss(last), 100*slope(cs, rss), 100*slope(half, rss),
 		anon(cs[0]), anon(last), 100*slope(half, anon),
+		idle(cs[0]), idle(last), 100*slope(half, idle),
 		mb(cs[0].hwmKB), mb(last.hwmKB), float64(cs[0].stateKB)/1024, float64(last.stateKB)/1024, late)
 	fmt.Fprintln(w)
+	fmt.Fprintln(w, "RSS, anon: right after the cycle's summary, the state still open (its file memory-mapped); idle RSS: before the next cycle, the state closed.")
 	fmt.Fprintln(w, "late cycles: began before the server had been advanced and warmed up for them, or had sources failed or not reached; "+
 		"raise -soak-every if there are any.")
 }

@@ -27,6 +27,11 @@ type soakCycle struct {
 	// state file is memory-mapped), and the peak so far, from /proc.
 	rssKB, anonKB, fileKB, hwmKB int64
 	stateKB                      int64
+	// idleKB is the RSS between this cycle and the next, once the
+	// daemon has closed the state (its file's mapped pages go with it)
+	// and the server has been advanced: what the daemon holds while it
+	// waits, most of its life.
+	idleKB int64
 	// overlapped: the cycle began before the server had been advanced
 	// and warmed up for it, so it competed with that for the CPU and may
 	// have seen fewer new items.
@@ -137,6 +142,8 @@ func runDaemon(ctx context.Context, o options, dir string, f *farm, b bounds, ev
 			fmt.Fprintf(os.Stderr, "cycle %d: %s, RSS %.1f MB, %d new\n", k, c.duration, float64(c.rssKB)/1024, c.newItems)
 		}
 		if k == o.soak {
+			time.Sleep(time.Second) // for the state to be closed
+			cycles[len(cycles)-1].idleKB = idleRSS(cmd.Process.Pid)
 			break
 		}
 		if err := f.post("/control/advance"); err != nil {
@@ -146,6 +153,7 @@ func runDaemon(ctx context.Context, o options, dir string, f *farm, b bounds, ev
 			return cycles, fmt.Errorf("warm-up: %w", err)
 		}
 		warmEnd = time.Now()
+		cycles[len(cycles)-1].idleKB = idleRSS(cmd.Process.Pid)
 	}
 	return cycles, nil
 }
@@ -246,6 +254,15 @@ func summaryField(log, key string) string {
 	}
 	line, _, _ := strings.Cut(log[strings.LastIndex(log[:i], "\n")+1:], "\n")
 	return logFields(line)[key]
+}
+
+// idleRSS is the daemon's RSS now, or 0 if /proc cannot tell.
+func idleRSS(pid int) int64 {
+	var c soakCycle
+	if readProc(pid, &c) != nil {
+		return 0
+	}
+	return c.rssKB
 }
 
 // readProc fills the memory figures of c from /proc/PID/status.
