@@ -103,8 +103,9 @@ func TestTouchedKeysSurvive(t *testing.T) {
 }
 
 // TestPruneEvery: the walk over every key runs once per interval, across
-// reopenings of the file; a key that ages out between two runs waits for
-// the next one.
+// reopenings of the file, the first an interval after the file was made
+// (not in its first cycle, which has nothing to prune); a key that ages
+// out between two runs waits for the next one.
 func TestPruneEvery(t *testing.T) {
 	clk := newClock()
 	path := t.TempDir() + "/watcher.db"
@@ -112,6 +113,9 @@ func TestPruneEvery(t *testing.T) {
 	const src = "apa.az"
 	k := keys(src, 0, 2)
 	mustCommit(t, s, Batch{Seen: map[string][]string{src: {k[0]}}})
+	if ran, _, _, err := s.PruneEvery(clk.Now().Add(time.Second), day); err != nil || ran {
+		t.Fatalf("PruneEvery on a file just made: ran %v, %v; want no run", ran, err)
+	}
 	clk.Advance(2 * day)
 	if ran, n, _, err := s.PruneEvery(clk.Now().Add(-day), day); err != nil || !ran || n != 1 {
 		t.Fatalf("first PruneEvery: ran %v, removed %d, %v; want a run removing 1", ran, n, err)
