@@ -48,7 +48,7 @@ func coldCycle(t *testing.T) (*Watcher, *state.Store, []*sourceOutcome, []matche
 	var outcomes []*sourceOutcome
 	var hits []matched
 	for i, src := range cfg.Sources {
-		o := &sourceOutcome{src: src, next: state.Source{Initialized: true, LastSuccess: now}}
+		o := &sourceOutcome{src: &cfg.Sources[i], next: state.Source{Initialized: true, LastSuccess: now}}
 		for j := range coldKeys {
 			it := item.Item{Source: src.Name, GUID: fmt.Sprintf("%s/%d", src.Name, j), Title: "AZAL flight 8243"}
 			o.seen = append(o.seen, it.Key())

@@ -61,7 +61,9 @@ type SourceFailure struct {
 
 // sourceOutcome is what one source contributed to a cycle.
 type sourceOutcome struct {
-	src     config.Source
+	// src points into the configuration: an outcome is kept for every
+	// source for the whole cycle, and a copy of each was 150 bytes.
+	src     *config.Source
 	prev    state.Source
 	next    state.Source
 	res     crawl.Result
@@ -139,14 +141,15 @@ func (w *Watcher) crawlAll(ctx context.Context) ([]*sourceOutcome, error) {
 	outcomes := make([]*sourceOutcome, len(w.cfg.Sources))
 	var due []*sourceOutcome
 	now := w.now()
-	for i, src := range w.cfg.Sources {
+	for i := range w.cfg.Sources {
+		src := &w.cfg.Sources[i]
 		o := &sourceOutcome{src: src, prev: prev[src.Name]}
 		outcomes[i] = o
 		switch {
 		case now.Before(o.prev.NextAttempt):
 			o.skip = true
 			w.noteHealth(o) // backed off, and perhaps failing long enough to say so
-		case !isDue(src, o.prev, now):
+		case !isDue(*src, o.prev, now):
 			o.notDue, o.skip = true, true // skip: nothing to record
 		default:
 			due = append(due, o)
@@ -429,7 +432,7 @@ func (w *Watcher) crawlOne(ctx context.Context, o *sourceOutcome) {
 		}
 	}
 	v := crawl.Validators{ETag: o.prev.ETag, LastModified: o.prev.LastModified}
-	cs := toCrawlSource(o.src)
+	cs := toCrawlSource(*o.src)
 	// What the cycle will not use need not be parsed: on a first read
 	// (unless backfill asks for matches) only the items' keys, later the
 	// items not seen before.

@@ -31,12 +31,21 @@ func newMonitor(cfg *config.Config, log *slog.Logger) *monitor {
 	m := &monitor{cfg: cfg, log: log, now: time.Now, metrics: serve.NewMetrics()}
 	m.srv = serve.New(serve.Options{Metrics: m.metrics, Logger: log})
 	// Sinks are left out: their series appear with their first delivery,
-	// under the name the delivery reports.
-	m.metrics.Known(sourceNames(cfg), topicIDs(cfg), nil)
+	// under the name the delivery reports. Nor are the others made when
+	// nobody reads them (no listener, no metrics file): a series per
+	// source took 6 MB of a 20,000-source cycle's live heap, twice that
+	// of its peak memory.
+	if m.read() {
+		m.metrics.Known(sourceNames(cfg), topicIDs(cfg), nil)
+	}
 	m.health.Started = m.now()
 	m.health.Deadline = m.deadline(m.health.Started)
 	return m
 }
+
+// read reports whether anybody reads what the monitor keeps: the HTTP
+// listener or the metrics file.
+func (m *monitor) read() bool { return m.cfg.HTTP.Listen != "" || m.cfg.MetricsFile != "" }
 
 // refresh reads the state file into the snapshot; after a cycle (sum not
 // nil) it also counts the cycle and judges the daemon's health by it.
@@ -47,7 +56,7 @@ func newMonitor(cfg *config.Config, log *slog.Logger) *monitor {
 // come one at a time (at start, then from each cycle in turn).
 func (m *monitor) refresh(ctx context.Context, cfg *config.Config, store watch.Store, sum *watch.Summary, cycleErr error) {
 	m.cfg = cfg
-	if m.cfg.HTTP.Listen == "" && m.cfg.MetricsFile == "" {
+	if !m.read() {
 		return // nobody reads it: spare the walk over the state file
 	}
 	if sum != nil {
