@@ -7,7 +7,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"time"
 )
 
@@ -118,14 +117,12 @@ func runPeers(ctx context.Context, dir string, b bounds, phase string) []peerRes
 
 func timeCmd(cmd *exec.Cmd) (peerResult, error) {
 	start := time.Now()
-	if err := cmd.Run(); err != nil {
+	hwm, err := runPeak(cmd) // see runPeak for why not the rusage
+	if err != nil {
 		return peerResult{}, err
 	}
-	p := peerResult{wall: time.Since(start)}
+	p := peerResult{wall: time.Since(start), rssKB: hwm}
 	ps := cmd.ProcessState
 	p.cpu = ps.UserTime() + ps.SystemTime()
-	if ru, ok := ps.SysUsage().(*syscall.Rusage); ok {
-		p.rssKB = ru.Maxrss
-	}
 	return p, nil
 }
