@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -159,6 +160,9 @@ var scanNames = func() map[string]string {
 // It runs on every changed feed, so it allocates little: the open
 // elements are slices of body, and names are matched without copies.
 func scanItems(body []byte, sb *scanBuffers) (items []scannedItem, parts []itemPart, ok bool) {
+	if !knownDefaultNamespaces(body) {
+		return sb.items[:0], sb.parts[:0], false
+	}
 	depth, itemDepth := 0, -1
 	var cur *scannedItem
 	childStart, childName := -1, ""
@@ -264,6 +268,37 @@ type scanBuffers struct {
 }
 
 var scanPool = sync.Pool{New: func() any { return new(scanBuffers) }}
+
+// defaultNamespaces are the default namespaces (xmlns="...") in whose
+// scope gofeed reads the elements this scan looks for as it does: Atom's,
+// RSS 1.0's, and XHTML's (an Atom entry's xhtml content).
+var defaultNamespaces = [][]byte{
+	[]byte(`"http://www.w3.org/2005/Atom"`), []byte(`'http://www.w3.org/2005/Atom'`),
+	[]byte(`"http://purl.org/rss/1.0/"`), []byte(`'http://purl.org/rss/1.0/'`),
+	[]byte(`"http://www.w3.org/1999/xhtml"`), []byte(`'http://www.w3.org/1999/xhtml'`),
+}
+
+// knownDefaultNamespaces reports whether every default namespace the body
+// declares is one of defaultNamespaces. Under another, or a declaration
+// without a value (`<feed xmlns>`, which gofeed's lenient parse reads as
+// a namespace of its own), gofeed reads the feed's entries as elements
+// of another vocabulary and finds none: such a feed is parsed whole.
+// "xmlns" in an item's text only costs that feed the whole parse.
+func knownDefaultNamespaces(body []byte) bool {
+	for i := 0; ; {
+		j := bytes.Index(body[i:], []byte("xmlns"))
+		if j < 0 {
+			return true
+		}
+		i += j + len("xmlns")
+		if i < len(body) && body[i] == ':' {
+			continue // a prefix: gofeed reads prefixed elements by their prefix
+		}
+		if i >= len(body) || body[i] != '=' || !slices.ContainsFunc(defaultNamespaces, func(ns []byte) bool { return bytes.HasPrefix(body[i+1:], ns) }) {
+			return false
+		}
+	}
+}
 
 // putScanBuffers returns buffers to the pool, unless one absurd feed grew
 // them past what a feed of a few hundred items needs.

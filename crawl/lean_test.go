@@ -45,6 +45,10 @@ func leanSeeds(t testing.TB) map[string][]byte {
 	seeds["atom xml:base"] = []byte(`<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom" xml:base="https://site.example/news/"><entry><id>1</id></entry><entry><id>https://site.example/x</id></entry></feed>`)
 	seeds["atom xml:base, empty id"] = []byte(`<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><entry xml:base="https://site.example/a"><id> </id></entry></feed>`)
 	seeds["atom typed id"] = []byte(`<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><entry><id type="application/octet-stream">dGVzdA==</id></entry></feed>`)
+	// gofeed reads entries under another default namespace, or under a
+	// declaration without a value, as another vocabulary's: no items.
+	seeds["atom valueless default namespace"] = []byte(`<feed xmlns><entry><id>0</id></entry></feed>`)
+	seeds["atom other default namespace"] = []byte(`<feed xmlns="urn:other"><entry><id>0</id></entry></feed>`)
 	seeds["atom no id"] = []byte(`<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><entry><title>A</title><link href="https://site.example/a"/></entry></feed>`)
 	seeds["json"] = []byte(`{"version":"https://jsonfeed.org/version/1.1","title":"t","items":[{"id":"1","url":"https://site.example/a","title":"A","content_html":"<p>x</p>","date_published":"2025-07-01T10:00:00Z"},{"id":2,"title":"B","summary":"s"},{"url":"https://site.example/c","title":"C"}]}`)
 	seeds["json shared id"] = []byte(`{"version":"https://jsonfeed.org/version/1.1","items":[{"id":"1","url":"https://site.example/a"},{"id":"1","url":"https://site.example/b"}]}`)
