@@ -30,8 +30,10 @@ import (
 var version = "dev"
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
-	stop()
-	os.Exit(code)
+	// The handlers stay until the process exits: released before
+	// os.Exit, a second SIGTERM in between (systemd's, a second Ctrl-C)
+	// killed a daemon that had already stopped cleanly, and it exited
+	// "terminated by signal" instead of 0.
+	ctx, _ := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	os.Exit(run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
