@@ -27,16 +27,7 @@ func TestStoryCacheReadsAsTheState(t *testing.T) {
 	t.Parallel()
 	now := time.Date(2025, 7, 1, 9, 0, 0, 0, time.UTC)
 	clock := func() time.Time { return now }
-	cfg, err := config.Parse([]byte("sources:\n  - {name: a, feed: 'http://127.0.0.1:9/a.xml'}\ntopics:\n  - {id: azal, title: AZAL, query: AZAL}\n"),
-		"config.yaml", config.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	store, err := state.Open(filepath.Join(t.TempDir(), "watcher.db"), state.Options{Now: clock})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = store.Close() })
+	cfg, store := storyCacheRig(t, clock)
 	newWatcher := func() *Watcher {
 		// A replica: it reads the overlap again, for records other
 		// replicas commit late (a watcher alone reads on from the last).
@@ -56,6 +47,7 @@ func TestStoryCacheReadsAsTheState(t *testing.T) {
 			if id != "bad" {
 				rec := storyRecord{Topic: "azal", Story: alert.Report{Title: "story " + id, URL: "https://x.example/" + id},
 					Prints: []story.Print{story.Fingerprint(story.Doc{Lang: "en", Published: created, Title: "AZAL flight 8243 " + id})}}
+				var err error
 				if data, err = json.Marshal(rec); err != nil {
 					t.Fatal(err)
 				}
@@ -119,16 +111,7 @@ func TestStoryCacheHoldsTheNewestStories(t *testing.T) {
 	start := time.Date(2025, 7, 1, 9, 0, 0, 0, time.UTC)
 	now := start
 	clock := func() time.Time { return now }
-	cfg, err := config.Parse([]byte("sources:\n  - {name: a, feed: 'http://127.0.0.1:9/a.xml'}\ntopics:\n  - {id: azal, title: AZAL, query: AZAL}\n"),
-		"config.yaml", config.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	store, err := state.Open(filepath.Join(t.TempDir(), "watcher.db"), state.Options{Now: clock})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = store.Close() })
+	cfg, store := storyCacheRig(t, clock)
 	w, err := New(cfg, store, Options{Now: clock, Stdout: io.Discard})
 	if err != nil {
 		t.Fatal(err)
@@ -233,4 +216,21 @@ func TestStoryCacheHoldsTheNewestOfAllTopics(t *testing.T) {
 	if oldest := sent[0].id; oldest != fmt.Sprint("s", topics*perTopic-maxHeldAll) {
 		t.Fatalf("the oldest story held is %s; want the newest %d of all topics", oldest, maxHeldAll)
 	}
+}
+
+// storyCacheRig is the configuration of one source and one topic (azal),
+// and a state file on clock, that the story cache tests commit to.
+func storyCacheRig(t *testing.T, clock func() time.Time) (*config.Config, *state.Store) {
+	t.Helper()
+	cfg, err := config.Parse([]byte("sources:\n  - {name: a, feed: 'http://127.0.0.1:9/a.xml'}\ntopics:\n  - {id: azal, title: AZAL, query: AZAL}\n"),
+		"config.yaml", config.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	store, err := state.Open(filepath.Join(t.TempDir(), "watcher.db"), state.Options{Now: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = store.Close() })
+	return cfg, store
 }

@@ -162,7 +162,7 @@ func runPeak(cmd *exec.Cmd) (int64, error) {
 		t := time.NewTicker(10 * time.Millisecond)
 		defer t.Stop()
 		for {
-			if kb := procField(status, "VmHWM"); kb > peak {
+			if kb := procStatus(status)["VmHWM"]; kb > peak {
 				peak = kb
 			}
 			select {
@@ -178,21 +178,6 @@ func runPeak(cmd *exec.Cmd) (int64, error) {
 	close(done)
 	<-stopped
 	return peak, err
-}
-
-// procField is a "kB" field of a /proc status file, 0 if it cannot be read.
-func procField(path, key string) int64 {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return 0
-	}
-	for _, line := range strings.Split(string(data), "\n") {
-		if k, v, ok := strings.Cut(line, ":"); ok && k == key {
-			kb, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
-			return kb
-		}
-	}
-	return 0
 }
 
 var summaryRE = regexp.MustCompile(`msg="cycle done".* new=(\d+) matched=(\d+)`)

@@ -258,38 +258,35 @@ func summaryField(log, key string) string {
 
 // idleRSS is the daemon's RSS now, or 0 if /proc cannot tell.
 func idleRSS(pid int) int64 {
-	var c soakCycle
-	if readProc(pid, &c) != nil {
-		return 0
-	}
-	return c.rssKB
+	return procStatus(fmt.Sprintf("/proc/%d/status", pid))["VmRSS"]
 }
 
 // readProc fills the memory figures of c from /proc/PID/status.
 func readProc(pid int, c *soakCycle) error {
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return fmt.Errorf("the daemon's memory: %w", err)
+	st := procStatus(fmt.Sprintf("/proc/%d/status", pid))
+	if st == nil {
+		return fmt.Errorf("the daemon's memory: /proc/%d/status unreadable", pid)
 	}
+	c.rssKB, c.hwmKB, c.anonKB, c.fileKB = st["VmRSS"], st["VmHWM"], st["RssAnon"], st["RssFile"]
+	return nil
+}
+
+// procStatus reads the numeric fields of a /proc status file (in kB for
+// the memory ones), nil if it cannot be read.
+func procStatus(path string) map[string]int64 {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil
+	}
+	out := map[string]int64{}
 	for _, line := range strings.Split(string(data), "\n") {
 		key, val, ok := strings.Cut(line, ":")
 		if !ok {
 			continue
 		}
-		kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(val), " kB"), 10, 64)
-		if err != nil {
-			continue
-		}
-		switch key {
-		case "VmRSS":
-			c.rssKB = kb
-		case "VmHWM":
-			c.hwmKB = kb
-		case "RssAnon":
-			c.anonKB = kb
-		case "RssFile":
-			c.fileKB = kb
+		if kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(val), " kB"), 10, 64); err == nil {
+			out[key] = kb
 		}
 	}
-	return nil
+	return out
 }
