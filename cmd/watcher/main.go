@@ -23,6 +23,7 @@ import (
 	"context"
 	"os"
 	"os/signal"
+	"runtime"
 	"syscall"
 )
 
@@ -30,6 +31,12 @@ import (
 var version = "dev"
 
 func main() {
+	// No heap profile is kept unless --memprofile asks for one (see
+	// startProfiles). The runtime samples an allocation every 512 KB and
+	// keeps, for good, a record of every call stack it sampled: a daemon
+	// reading feeds of every shape meets new stacks cycle after cycle,
+	// and in a 60-cycle soak those records grew by 22 KB a cycle.
+	runtime.MemProfileRate = 0
 	// The handlers stay until the process exits: released before
 	// os.Exit, a second SIGTERM in between (systemd's, a second Ctrl-C)
 	// killed a daemon that had already stopped cleanly, and it exited

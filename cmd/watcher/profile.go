@@ -7,6 +7,10 @@ import (
 	"runtime/pprof"
 )
 
+// defaultMemProfileRate is the runtime's own sampling rate of the heap
+// profile, which main turns off.
+var defaultMemProfileRate = runtime.MemProfileRate
+
 // startProfiles starts the profiles the flags ask for and returns the
 // function that writes them out.
 func startProfiles(g globals) (func(), error) {
@@ -25,6 +29,7 @@ func startProfiles(g globals) (func(), error) {
 	if g.memProf == "" {
 		return stop, nil
 	}
+	runtime.MemProfileRate = defaultMemProfileRate
 	cpuStop := stop
 	return func() {
 		cpuStop()
