@@ -102,6 +102,7 @@ func (d *decoder) config(root *yaml.Node, c *Config) {
 		},
 	})
 	d.schedule(root, c)
+	d.checkRetention(root, c)
 	d.checkDigestTopics(c)
 	d.checkRoutes(c)
 }
