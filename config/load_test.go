@@ -114,14 +114,14 @@ func TestLoadErrors(t *testing.T) {
 			"negative.yaml:12: delivery.max_attempts: must be at least 1 (got 0)",
 			"negative.yaml:13: delivery.timeout: must be greater than 0",
 		}},
-		// A retention under a week, or under two days plus the longest
-		// a source goes unread, could forget a key a source still lists:
-		// its item would be sent again.
+		// A retention under a week, or under a day plus the longest a
+		// source goes unread plus a day, could forget a key a source
+		// still lists: its item would be sent again.
 		{name: "short_retention", want: []string{
-			"short_retention.yaml:1: retention: 12h0m0s is shorter than the minimum of 168h0m0s: a key a source still lists is refreshed every day or two, and a shorter memory could forget it and send its item again",
+			"short_retention.yaml:1: retention: 12h0m0s is shorter than the minimum of 168h0m0s: a key a source still lists is refreshed once a day, and a shorter memory could forget it and send its item again",
 		}},
 		{name: "retention_gap", want: []string{
-			"retention_gap.yaml:1: retention: 200h0m0s is shorter than 240h0m0s, two days plus the interval and jitter of source \"weekly-digest\" (192h0m0s): a source unread that long could have its keys forgotten and its items sent again",
+			"retention_gap.yaml:1: retention: 200h0m0s is shorter than 240h0m0s, a day plus the interval and jitter of source \"weekly-digest\" (192h0m0s) plus a day: a source unread that long could have its keys forgotten and its items sent again",
 		}},
 		{name: "repeated_key", want: []string{
 			"repeated_key.yaml:5: state: key repeated (first at line 1)",

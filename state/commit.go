@@ -90,8 +90,13 @@ func (b Batch) write(tx *bolt.Tx, now time.Time) error {
 	if err := putSources(tx, b.Sources); err != nil {
 		return err
 	}
-	for _, src := range b.readSources() {
-		if err := recordRead(tx, src, b.Seen[src], b.Touched[src], now); err != nil {
+	for src, keys := range b.Seen {
+		if err := markSeen(tx, src, keys, now); err != nil {
+			return err
+		}
+	}
+	for src, keys := range b.Touched {
+		if err := touchSeen(tx, src, keys, now); err != nil {
 			return err
 		}
 	}

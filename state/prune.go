@@ -84,11 +84,6 @@ func pruneSeen(tx *bolt.Tx, before time.Time) (int, error) {
 		if err != nil {
 			return removed, fmt.Errorf("prune seen keys of source %q: %w", src, err)
 		}
-		if n > 0 {
-			if err := pruneListing(tx, seen.Bucket(src), string(src)); err != nil {
-				return removed, fmt.Errorf("prune listing of source %q: %w", src, err)
-			}
-		}
 		removed += n
 	}
 	return removed, nil

@@ -71,12 +71,8 @@ func (s *Store) SeenKeys(source string, keys []string) (map[string]bool, error) 
 		if b == nil {
 			return nil
 		}
-		listed, _ := readListing(tx, source)
 		for _, k := range keys {
-			if k == "" {
-				continue
-			}
-			if sk := storedKey(k); listed.has(sk) || b.Get(sk) != nil {
+			if k != "" && b.Get(storedKey(k)) != nil {
 				seen[k] = true
 			}
 		}
@@ -123,11 +119,32 @@ func markSeen(tx *bolt.Tx, source string, keys []string, now time.Time) error {
 	return nil
 }
 
-// touchEvery is how stale a seen time must be before Touched rewrites it
-// (see recordRead). Retention is measured in days, so refreshing a key at
-// most daily keeps it safe from Prune while sparing a page write per
-// listed item per cycle.
+// touchEvery is how stale a seen time must be before Touched rewrites it.
+// Retention is measured in days, so refreshing a key at most daily keeps it
+// safe from Prune while sparing a page write per listed item per cycle.
 const touchEvery = 24 * time.Hour
+
+// touchSeen moves the time of keys already seen to now, so keys a source
+// still lists survive Prune. Keys never seen are left alone: touching is not
+// a way to mark an item seen without it going through a digest.
+func touchSeen(tx *bolt.Tx, source string, keys []string, now time.Time) error {
+	b := tx.Bucket(bucketSeen).Bucket([]byte(source))
+	if b == nil {
+		return nil
+	}
+	stamp := encodeTime(now)
+	for _, k := range keys {
+		sk := storedKey(k)
+		v := b.Get(sk)
+		if v == nil || now.Sub(decodeTime(v)) < touchEvery {
+			continue
+		}
+		if err := b.Put(sk, stamp); err != nil {
+			return fmt.Errorf("touch key %q of source %q: %w", k, source, err)
+		}
+	}
+	return nil
+}
 
 // encodeTime stores t to the second, which is all Prune's retention of
 // days needs.
