@@ -238,14 +238,19 @@ func TestReplicasSurviveKills(t *testing.T) {
 	// The shipped settings, but for two. The schedule: a replica holds a
 	// source it fetched until four fifths of the way to the next cycle,
 	// which with the shipped half hour would keep this test's second
-	// cycle from reading anything; every 10 s makes that 8 s. The crawl's
+	// cycle from reading anything; every 30 s makes that 24 s. The hold
+	// must also outlast the whole of the second cycle, in which the
+	// replicas run one --once after another until the killed ones' work
+	// is done: past it, a source read early in that cycle is due again
+	// and read a second time. With every 10 s (a hold of 8 s) that
+	// happened in CI, three test jobs sharing two cores. The crawl's
 	// budget: a source a killed replica had claimed is free again when its
 	// lease, as long as the budget, runs out; 3 s (shorter than the hold,
 	// so the others take it within their cycle) rather than the default
 	// 8 s keeps the test short.
 	head := shippedHead(t)
 	for old, repl := range map[string]string{
-		`schedule: "*/30 * * * *"`: `schedule: "@every 10s"`,
+		`schedule: "*/30 * * * *"`: `schedule: "@every 30s"`,
 		"fetch:\n":                 "fetch:\n  budget: 3s\n",
 	} {
 		if !strings.Contains(head, old) {
@@ -333,11 +338,11 @@ func TestReplicasSurviveKills(t *testing.T) {
 		}
 	}
 
-	// Cycle 2, after the hold of cycle 1 (8 s from each replica's start,
-	// so at most 8 s from its end): the corpus is all out. r0 starts
+	// Cycle 2, after the hold of cycle 1 (24 s from each replica's start,
+	// so at most 24 s from its end): the corpus is all out. r0 starts
 	// alone and is SIGKILLed while its first requests are held at the
 	// proxy: it has claimed a wave of sources and read none.
-	time.Sleep(time.Until(cycle1End.Add(8*time.Second + 200*time.Millisecond)))
+	time.Sleep(time.Until(cycle1End.Add(24*time.Second + 200*time.Millisecond)))
 	f.post(t, "/control/now?t="+after)
 	proxy.close()
 	r0 := startReplica(t, dir, "r0")
