@@ -50,11 +50,6 @@ func (s *Store) SeenKeys(ctx context.Context, source string, keys []string) (map
 	return seen, nil
 }
 
-// touchEvery is how stale a seen time must be before a touch rewrites it,
-// as in the bbolt store: retention is in days, so once a day is enough,
-// and spares a row write per listed item per cycle.
-const touchEvery = 24 * time.Hour
-
 // markSeen records keys as seen at now; a key seen before keeps its time.
 func markSeen(ctx context.Context, tx pgx.Tx, ids map[string]int32, seen map[string][]string, now time.Time) error {
 	sids, keys := flatten(ids, seen)
@@ -80,7 +75,7 @@ func touchSeen(ctx context.Context, tx pgx.Tx, ids map[string]int32, touched map
 	if _, err := tx.Exec(ctx, `UPDATE seen SET seen_at = $3
 		FROM unnest($1::integer[], $2::bytea[]) AS t(sid, k)
 		WHERE seen.source_id = t.sid AND seen.key = t.k AND seen.seen_at <= $4`,
-		sids, keys, at, at-int64(touchEvery/time.Second)); err != nil {
+		sids, keys, at, at-int64(state.TouchEvery/time.Second)); err != nil {
 		return fmt.Errorf("touch %d keys: %w", len(keys), err)
 	}
 	return nil

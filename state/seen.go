@@ -119,10 +119,11 @@ func markSeen(tx *bolt.Tx, source string, keys []string, now time.Time) error {
 	return nil
 }
 
-// touchEvery is how stale a seen time must be before Touched rewrites it.
+// TouchEvery is how stale a seen time must be before Touched rewrites it
+// (in both stores; config.TouchEvery assumes it, and a test ties the two).
 // Retention is measured in days, so refreshing a key at most daily keeps it
 // safe from Prune while sparing a page write per listed item per cycle.
-const touchEvery = 24 * time.Hour
+const TouchEvery = 24 * time.Hour
 
 // touchSeen moves the time of keys already seen to now, so keys a source
 // still lists survive Prune. Keys never seen are left alone: touching is not
@@ -136,7 +137,7 @@ func touchSeen(tx *bolt.Tx, source string, keys []string, now time.Time) error {
 	for _, k := range keys {
 		sk := storedKey(k)
 		v := b.Get(sk)
-		if v == nil || now.Sub(decodeTime(v)) < touchEvery {
+		if v == nil || now.Sub(decodeTime(v)) < TouchEvery {
 			continue
 		}
 		if err := b.Put(sk, stamp); err != nil {
