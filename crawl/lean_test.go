@@ -35,6 +35,11 @@ func leanSeeds(t testing.TB) map[string][]byte {
 	seeds["empty guid"] = rss(`<item><guid></guid><link>https://site.example/a</link></item><item><guid/><link>https://site.example/b</link></item>`)
 	seeds["two links"] = rss(`<item><link>https://site.example/a</link><link>https://site.example/b</link></item>`)
 	seeds["atom link in rss"] = rss(`<item xmlns:atom="http://www.w3.org/2005/Atom"><atom:link href="https://site.example/a"/><title>A</title></item>`)
+	// encoding/xml ends a directive at the first unquoted '>' that closes
+	// the '<'s opened inside it, not at a bracket: here gofeed reads the
+	// "</p>" as closing the description, and then no more items.
+	seeds["directive in a summary"] = rss(`<item><guid>1</guid><description><!A[>""</p>]></description></item><item><guid>2</guid></item>`)
+	seeds["doctype with a subset"] = []byte(`<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY x "a>b"><!-- > -->]><rss version="2.0"><channel><item><guid>1</guid><title>&x;</title></item><item><guid>2</guid></item></channel></rss>`)
 	seeds["no identity"] = rss(`<item><title>A</title><description>only text</description></item><item><guid>g</guid></item>`)
 	seeds["atom"] = []byte(`<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>t</title>
 <entry><id>urn:x:1</id><title type="html">A &amp;lt;b&amp;gt;</title><link href="/a"/><updated>2025-07-01T10:00:00Z</updated><content type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml"><p>x</p></div></content></entry>

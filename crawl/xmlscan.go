@@ -71,12 +71,17 @@ func skipTag(body []byte, from int) (int, bool) {
 	return len(body), false
 }
 
-// skipDeclaration returns the offset just past a <!DOCTYPE …> and its
-// internal subset in brackets, whose entity values may hold '>'.
+// skipDeclaration returns the offset just past a directive (<!DOCTYPE …>,
+// or any other <!…> that is neither a comment nor CDATA) whose body starts
+// at from. It ends where encoding/xml, which gofeed reads with, ends it:
+// at the first '>' outside quotes that closes as many '<' as were opened
+// within, comments inside skipped, the first byte taken as it is. Read any
+// other way (by square brackets, say), a stray "<!x[>" in a summary would
+// hide from this scan the items gofeed reads after it, or the reverse.
 func skipDeclaration(body []byte, from int) int {
 	var quote byte
-	brackets := 0
-	for i := from; i < len(body); i++ {
+	depth := 0
+	for i := from + 1; i < len(body); i++ {
 		c := body[i]
 		switch {
 		case quote != 0:
@@ -85,12 +90,14 @@ func skipDeclaration(body []byte, from int) int {
 			}
 		case c == '"' || c == '\'':
 			quote = c
-		case c == '[':
-			brackets++
-		case c == ']':
-			brackets = max(brackets-1, 0)
-		case c == '>' && brackets == 0:
+		case c == '>' && depth == 0:
 			return i + 1
+		case c == '>':
+			depth--
+		case c == '<' && bytes.HasPrefix(body[i+1:], []byte("!--")):
+			i = skipPast(body, i+4, "-->") - 1
+		case c == '<':
+			depth++
 		}
 	}
 	return len(body)
