@@ -18,10 +18,14 @@ build:
 run: build
 	./$(BIN) --once --config config.yaml
 
-# The whole suite: vet, the tests with the race detector, the end-to-end
-# suite again on PostgreSQL, then every fuzz target briefly. This is what CI
-# runs.
-test: lint unit-all fuzz
+# The whole suite: vet, the tests with the race detector (every fuzz
+# target's seeds and the inputs fuzzing once found, kept in testdata/fuzz,
+# run as tests), the end-to-end suite again on PostgreSQL. This is what CI
+# runs. Fuzzing itself (make fuzz) is not part of it: what a fuzzer tries
+# differs from run to run, so as a gate it would fail a change for a bug it
+# did not bring, found that day by chance. Run it before a release and
+# keep what it finds in testdata/fuzz, with the fix.
+test: lint unit-all
 
 unit:
 	$(GO) test -race -count=1 ./...
