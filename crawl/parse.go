@@ -216,7 +216,7 @@ func convertItem(fi *gofeed.Item, base *url.URL, lang string, published time.Tim
 		summary = fi.Content
 	}
 	return item.Item{
-		GUID:      cut(strings.TrimSpace(strings.ToValidUTF8(fi.GUID, "\uFFFD")), maxTitle),
+		GUID:      cutRunes(strings.TrimSpace(strings.ToValidUTF8(fi.GUID, "\uFFFD")), maxTitle),
 		URL:       itemLink(fi, base),
 		Title:     cut(strings.ReplaceAll(plainText(fi.Title), "\n\n", " "), maxTitle),
 		Summary:   cut(plainText(summary), maxSummary),

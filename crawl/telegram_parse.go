@@ -196,7 +196,7 @@ func postTitle(text string) string {
 	if end := sentenceEnd(line, maxPostTitle); end > 0 {
 		return line[:end]
 	}
-	short := cut(line, maxPostTitle-1)
+	short := cutRunes(line, maxPostTitle-1) // a space at its end marks a whole word
 	if i := strings.LastIndexByte(short, ' '); i > len(short)/2 {
 		short = short[:i]
 	}

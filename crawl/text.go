@@ -210,8 +210,18 @@ func (w *textWriter) result(in string) string {
 	return s
 }
 
-// cut shortens s to at most n runes, on a rune boundary.
+// cut shortens a text field to at most n runes, on a rune boundary,
+// without the white space a cut just after a word leaves at its end.
 func cut(s string, n int) string {
+	if c := cutRunes(s, n); len(c) < len(s) {
+		return strings.TrimRightFunc(c, unicode.IsSpace)
+	}
+	return s
+}
+
+// cutRunes shortens s to at most n runes, on a rune boundary, and nothing
+// else: for an identity (a GUID), whose key must stay what it was.
+func cutRunes(s string, n int) string {
 	if len(s) <= n || utf8.RuneCountInString(s) <= n {
 		return s
 	}

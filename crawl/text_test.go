@@ -69,6 +69,10 @@ func TestCut(t *testing.T) {
 		{"short kept", "Баку", 10, "Баку"},
 		{"cyrillic cut on a rune", "Екатеринбург", 5, "Екате"},
 		{"mixed", "aé日b", 3, "aé日"},
+		// A title cut just after a word ended in a space (found by
+		// FuzzExtractArticle).
+		{"no space left at the cut", "Kartavykh and Belousov", 14, "Kartavykh and"},
+		{"no paragraph break left at the cut", "one\n\ntwo", 4, "one"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
