@@ -153,7 +153,10 @@ func BenchmarkCycleByRemembered(b *testing.B) {
 			}
 			next := remembered
 			for b.Loop() {
-				s := openAt(b, path, clk)
+				s, err := Open(path, Options{Now: clk.Now}) // closed below: no cleanup per cycle
+				if err != nil {
+					b.Fatal(err)
+				}
 				batch := Batch{Sources: map[string]Source{}, Seen: map[string][]string{}}
 				for i := range sources {
 					src := fmt.Sprintf("outlet-%03d", i)
