@@ -216,6 +216,7 @@ func compareStores(t *testing.T, step int, op string, bb *state.Store, pg *Store
 		{"Digests", bb.Digests, func() ([]state.Digest, error) { return pg.Digests(ctx) }},
 		{"Pending", bb.Pending, func() ([]state.Digest, error) { return pg.Pending(ctx) }},
 		{"Parked", bb.Parked, func() ([]state.Digest, error) { return pg.Parked(ctx) }},
+		{"Undelivered", bb.Undelivered, func() ([]state.Digest, error) { return pg.Undelivered(ctx) }},
 	} {
 		db, errB := list.b()
 		dp, errP := list.p()

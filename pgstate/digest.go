@@ -25,6 +25,13 @@ func (s *Store) Pending(ctx context.Context) ([]state.Digest, error) {
 		"id IN (SELECT digest_id FROM deliveries WHERE NOT delivered AND NOT parked)")
 }
 
+// Undelivered returns, oldest first, the digests that some sink does not
+// have yet: waiting, held or parked.
+func (s *Store) Undelivered(ctx context.Context) ([]state.Digest, error) {
+	return s.listDigests(ctx, "list undelivered digests",
+		"id IN (SELECT digest_id FROM deliveries WHERE NOT delivered)")
+}
+
 // Parked returns, oldest first, the digests that at least one sink gave
 // up on; one parked for a sink and pending for another is in both lists.
 func (s *Store) Parked(ctx context.Context) ([]state.Digest, error) {

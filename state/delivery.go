@@ -20,6 +20,14 @@ func (s *Store) Pending() ([]Digest, error) {
 	return s.openDigests("list pending digests", Digest.waiting)
 }
 
+// Undelivered returns, oldest first, the digests that some sink does not
+// have yet: waiting for it, held for its schedule or parked. It reads only
+// the open ones, so what `watcher status` and the daemon's status page cost
+// does not grow with the digests delivered over the retention.
+func (s *Store) Undelivered() ([]Digest, error) {
+	return s.openDigests("list undelivered digests", func(d Digest) bool { return !d.Delivered() })
+}
+
 // Parked returns, oldest first, the digests that at least one sink gave up
 // on. A digest parked for one sink and still pending for another is listed
 // by both Parked and Pending.
@@ -28,8 +36,8 @@ func (s *Store) Parked() ([]Digest, error) {
 }
 
 // digests lists the digests keep accepts. Every digest is read only for
-// Digests (status); Pending and Parked, read every cycle, look only at the
-// open ones, so a cycle's cost does not grow with the digests delivered
+// Digests (a state copy, a reroute); Pending, Parked and Undelivered,
+// read every cycle, look only at the open ones, so a cycle's cost does not grow with the digests delivered
 // over the retention (decoding them all was most of a long-running
 // daemon's growth in memory and time).
 func (s *Store) digests(what string, keep func(Digest) bool) ([]Digest, error) {

@@ -36,13 +36,30 @@ func (s *Store) Stats() (Stats, error) {
 		}); err != nil {
 			return err
 		}
-		return tx.Bucket(bucketDigests).ForEach(func(k, v []byte) error {
-			d, err := decodeDigest(k, v)
-			if err == nil {
-				st.count(d)
+		// Only the open digests are decoded: the delivered ones, all
+		// but those of the last cycles in a long-running daemon's file,
+		// are counted from the number of keys, which costs a walk over
+		// the bucket's pages and no decoding (4,320 of them, 90 days of
+		// half-hourly digests, made a refresh of the status 6 times as
+		// slow as none; BenchmarkMonitorRefresh).
+		all, open := tx.Bucket(bucketDigests), 0
+		if err := tx.Bucket(bucketOpen).ForEach(func(k, _ []byte) error {
+			v := all.Get(k)
+			if v == nil {
+				return nil // indexed, then pruned: nothing to count
 			}
+			d, err := decodeDigest(k, v)
+			if err != nil {
+				return err
+			}
+			open++
+			st.count(d)
+			return nil
+		}); err != nil {
 			return err
-		})
+		}
+		st.Delivered += all.Stats().KeyN - open
+		return nil
 	})
 	if err == nil {
 		st.FileSize, err = s.fileSize()

@@ -44,6 +44,33 @@ func TestStats(t *testing.T) {
 	if !reflect.DeepEqual(st, want) {
 		t.Errorf("Stats = %+v\nwant    %+v", st, want)
 	}
+	undelivered, err := s.Undelivered()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, d := range undelivered {
+		ids = append(ids, d.ID)
+	}
+	if want := []string{"half-parked", "held", "held-and-pending", "parked", "pending"}; !reflect.DeepEqual(ids, want) {
+		t.Errorf("Undelivered = %q, want %q", ids, want)
+	}
+
+	// Stats decodes only the digests the open index names and counts the
+	// rest delivered by their number: an index entry left for a digest
+	// since pruned, or for one since delivered, must not change a count.
+	if err := s.db.Update(func(tx *bolt.Tx) error {
+		open := tx.Bucket(bucketOpen)
+		if err := open.Put([]byte("pruned-since"), nil); err != nil {
+			return err
+		}
+		return open.Put([]byte("delivered"), nil)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if st, err := s.Stats(); err != nil || !reflect.DeepEqual(st, want) {
+		t.Errorf("with stale index entries: Stats = %+v, %v\nwant    %+v", st, err, want)
+	}
 }
 
 // TestHundredThousandKeys fills a store as a long run would: 100 cycles,

@@ -110,6 +110,13 @@ func (p *PGStore) Pending() ([]state.Digest, error) {
 	return p.DB.Pending(ctx)
 }
 
+// Undelivered returns the digests some sink does not have yet.
+func (p *PGStore) Undelivered() ([]state.Digest, error) {
+	ctx, cancel := p.call()
+	defer cancel()
+	return p.DB.Undelivered(ctx)
+}
+
 // Parked returns the digests given up on for some sink.
 func (p *PGStore) Parked() ([]state.Digest, error) {
 	ctx, cancel := p.call()

@@ -24,6 +24,7 @@ type Store interface {
 	Digests() ([]state.Digest, error)
 	Pending() ([]state.Digest, error)
 	Parked() ([]state.Digest, error)
+	Undelivered() ([]state.Digest, error)
 	RecordDelivery(id, sink string, sendErr error, next time.Time, maxAttempts int) (parked bool, err error)
 	RecordParts(id, sink string, parts int) error
 	Merge(into state.Digest, sink string) error

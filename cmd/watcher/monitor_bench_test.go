@@ -17,8 +17,16 @@ import (
 // BenchmarkMonitorRefresh measures what the daemon adds to each cycle when
 // the listener is on: reading the status, the recent matches and the
 // gauges from a state file of 1,000 sources with 100 seen items each
-// (100,000 keys), 100 open digests and a full recent bucket of 3 topics.
+// (100,000 keys), 100 open digests, a full recent bucket of 3 topics and
+// the delivered digests the retention keeps: none, a few a day for 90
+// days, and one every half-hour cycle for 90 days.
 func BenchmarkMonitorRefresh(b *testing.B) {
+	for _, delivered := range []int{0, 400, 4320} {
+		b.Run(fmt.Sprintf("delivered=%d", delivered), func(b *testing.B) { benchmarkMonitorRefresh(b, delivered) })
+	}
+}
+
+func benchmarkMonitorRefresh(b *testing.B, delivered int) {
 	dir := b.TempDir()
 	store, err := state.Open(filepath.Join(dir, "watcher.db"), state.Options{})
 	if err != nil {
@@ -55,12 +63,21 @@ func BenchmarkMonitorRefresh(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+	for d := range delivered {
+		dg := &state.Digest{ID: fmt.Sprintf("d%011x", d), Created: time.Now(), Payload: []byte(`{}`), Sinks: map[string]*state.Delivery{"hook": {}}}
+		if err := store.Commit(state.Batch{Digest: dg}); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := store.RecordDelivery(dg.ID, "hook", nil, time.Time{}, 5); err != nil {
+			b.Fatal(err)
+		}
+	}
 	m := newMonitor(cfg, slog.New(slog.DiscardHandler))
 	sum := watch.Summary{Sources: 1000, OK: 1000}
 	for b.Loop() {
 		m.refresh(context.Background(), m.cfg, store, &sum, nil)
 	}
-	if st := m.srv.Snapshot().Status; len(st.Sources) != 1000 || st.State.Pending != 100 {
-		b.Fatalf("snapshot: %d sources, %d pending", len(st.Sources), st.State.Pending)
+	if st := m.srv.Snapshot().Status; len(st.Sources) != 1000 || st.State.Pending != 100 || st.State.Delivered != delivered {
+		b.Fatalf("snapshot: %d sources, %d pending, %d delivered", len(st.Sources), st.State.Pending, st.State.Delivered)
 	}
 }

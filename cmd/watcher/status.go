@@ -80,7 +80,7 @@ func statusOf(sources []config.Source, sinks []string, store watch.Store, now ti
 	if err != nil {
 		return serve.Status{}, err
 	}
-	digests, err := store.Digests()
+	digests, err := store.Undelivered()
 	if err != nil {
 		return serve.Status{}, err
 	}
@@ -100,9 +100,6 @@ func statusOf(sources []config.Source, sinks []string, store watch.Store, now ti
 		})
 	}
 	for _, d := range digests {
-		if d.Delivered() {
-			continue
-		}
 		for _, name := range slices.Sorted(maps.Keys(d.Sinks)) {
 			del := d.Sinks[name]
 			status := "pending"
