@@ -49,6 +49,10 @@ type Entry struct {
 	// Earlier, when set, is the story an earlier digest sent that this
 	// entry adds to: the entry is a later report of it, not a new story.
 	Earlier *Report `json:",omitempty"`
+	// EarlierSentTo names the sinks the story Earlier names was sent to.
+	// The entry is an addition for them alone (see For); empty in a
+	// digest stored before the sinks were recorded: an addition for all.
+	EarlierSentTo []string `json:",omitempty"`
 	// Related, when set, marks an item the topic's query did not match
 	// but that resembles the topic's earlier matches, and says how.
 	Related *Related `json:",omitempty"`
@@ -120,6 +124,37 @@ func compareReports(a, b Report) int {
 		return c
 	}
 	return cmp.Compare(a.Title, b.Title)
+}
+
+// For returns d as the sink named sink is to read it. An entry that adds
+// to a story sent earlier stays an addition only for a sink that story
+// went to. For a sink added since, which never had the story, it is the
+// story's entry: the report sent earlier heads its other reports, rather
+// than an "addition to" a message the reader never received. d is not
+// modified.
+func (d Digest) For(sink string) Digest {
+	foreign := func(e Entry) bool {
+		return e.Earlier != nil && len(e.EarlierSentTo) > 0 && !slices.Contains(e.EarlierSentTo, sink)
+	}
+	out := d
+	for i, t := range d.Topics {
+		if !slices.ContainsFunc(t.Items, foreign) {
+			continue
+		}
+		if &out.Topics[0] == &d.Topics[0] {
+			out.Topics = slices.Clone(d.Topics)
+		}
+		items := slices.Clone(t.Items)
+		for j, e := range items {
+			if foreign(e) {
+				e.Also = append([]Report{*e.Earlier}, e.Also...)
+				e.Earlier, e.EarlierSentTo = nil, nil
+				items[j] = e
+			}
+		}
+		out.Topics[i].Items = items
+	}
+	return out
 }
 
 // Reports returns the number of reports in all topics: every entry and

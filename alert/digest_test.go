@@ -90,3 +90,36 @@ func TestValidID(t *testing.T) {
 		})
 	}
 }
+
+// TestDigestFor: an addition stays one for the sinks its story went to;
+// for any other it becomes the story's entry, the earlier report first
+// among the others. A digest from before the sinks were recorded keeps
+// its additions for every sink, and the digest given is not changed.
+func TestDigestFor(t *testing.T) {
+	first := Report{Title: "Court jails Sputnik's Kartavykh and Belousov", URL: "https://example.org/1", Source: "reuters.com"}
+	other := Report{Title: "Суд арестовал руководителей Sputnik", URL: "https://example.org/2", Source: "interfax.ru"}
+	d := Digest{ID: "d1", Topics: []Topic{{ID: "sputnik", Items: []Entry{
+		{Title: "What the charges say", URL: "https://example.org/3", Earlier: &first, EarlierSentTo: []string{"desk"}, Also: []Report{other}},
+		{Title: "An addition of an older version", URL: "https://example.org/4", Earlier: &first},
+		{Title: "A new story", URL: "https://example.org/5"},
+	}}}}
+
+	desk := d.For("desk")
+	if e := desk.Topics[0].Items[0]; e.Earlier == nil || len(e.Also) != 1 {
+		t.Errorf("for the desk: %+v, want the addition as it was", e)
+	}
+	newsroom := d.For("newsroom")
+	e := newsroom.Topics[0].Items[0]
+	if e.Earlier != nil || e.EarlierSentTo != nil {
+		t.Errorf("for the newsroom: adds to %+v, a story it never had", e.Earlier)
+	}
+	if want := []Report{first, other}; !reflect.DeepEqual(e.Also, want) {
+		t.Errorf("for the newsroom: also %+v, want %+v", e.Also, want)
+	}
+	if e := newsroom.Topics[0].Items[1]; e.Earlier == nil {
+		t.Error("an addition that does not say where its story went is no longer one")
+	}
+	if e := d.Topics[0].Items[0]; e.Earlier == nil || len(e.Also) != 1 || !reflect.DeepEqual(e.EarlierSentTo, []string{"desk"}) {
+		t.Errorf("For changed the digest given: %+v", e)
+	}
+}

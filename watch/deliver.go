@@ -113,7 +113,7 @@ func (w *Watcher) digest(hits []matched, health *digestHealth) ([]*state.Digest,
 		topics[i] = t.ID
 	}
 	sent, counted := w.sentStories(now)
-	groups, stories := groupStories(w.log, reports, topics, sent, counted)
+	groups, stories := groupStories(w.log, reports, topics, sent, counted, w.sinksByTopic())
 	// Related items are entries of their own, after the topic's matches:
 	// each is explained by the matches it resembles, not grouped with them.
 	for topic, es := range related {
@@ -149,6 +149,19 @@ func (w *Watcher) digest(hits []matched, health *digestHealth) ([]*state.Digest,
 		return nil, nil, err
 	}
 	return ds, stories, nil
+}
+
+// sinksByTopic names, for each topic, the sinks that take it.
+func (w *Watcher) sinksByTopic() map[string][]string {
+	out := make(map[string][]string, len(w.cfg.Topics))
+	for _, t := range w.cfg.Topics {
+		for _, s := range w.sinks {
+			if route := w.routes[s.Name()]; len(route) == 0 || slices.Contains(route, t.ID) {
+				out[t.ID] = append(out[t.ID], s.Name())
+			}
+		}
+	}
+	return out
 }
 
 // takes reports whether some sink takes topic (topics:; none: all).
@@ -233,6 +246,7 @@ func (w *Watcher) deliver(ctx context.Context, sum *Summary) error {
 				// stores a sink's digests with its topics only.
 				rd = d
 			}
+			rd = rd.For(s.Name())
 			if rd.Count() == 0 && len(rd.SourcesFailing) == 0 && len(rd.SourcesRecovered) == 0 {
 				// Stored for this sink before its topics changed; nothing
 				// in it is for the sink now.

@@ -104,6 +104,9 @@ func nextDigest(cfg *config.Config, store Store, now time.Time, sink string, rou
 		if err := json.Unmarshal(pd.Payload, &d); err != nil {
 			continue // unreadable: the next cycle parks it
 		}
+		if sink != "" {
+			d = d.For(sink)
+		}
 		parts = append(parts, routed(d, route))
 		ids = append(ids, pd.ID)
 		for name, del := range pd.Sinks {

@@ -32,6 +32,9 @@ type storyRecord struct {
 	Topic  string        `json:"topic"`
 	Story  alert.Report  `json:"story"`
 	Prints []story.Print `json:"prints"`
+	// Sinks are the sinks that took the topic when the digest was made:
+	// those that have the story. Absent in a record of an older version.
+	Sinks []string `json:"sinks,omitempty"`
 }
 
 // sentStory is a story sent before, with the prints of all its reports.
@@ -41,6 +44,9 @@ type sentStory struct {
 	ref    alert.Report
 	prints []story.Print
 	recent bool // sent within story.Window: later reports may join it
+	// sentTo are the sinks that have the story, from its records; nil
+	// when a record does not say (an older version's): every sink.
+	sentTo []string
 }
 
 // storyID names a story by its topic and first report, so that every
@@ -84,7 +90,10 @@ type report struct {
 //
 // idx has counted the prints of the stories sent that sent does not hold
 // (nil for none); groupStories adds those of sent and the new ones.
-func groupStories(log *slog.Logger, byTopic map[string][]report, topics []string, sent []*sentStory, idx *story.Index) (map[string][]alert.Entry, []state.Story) {
+// sinks names, by topic, the sinks the digest goes to; the records keep
+// them, so that a sink added later is not told of additions to stories
+// it never had (see alert.Digest.For).
+func groupStories(log *slog.Logger, byTopic map[string][]report, topics []string, sent []*sentStory, idx *story.Index, sinks map[string][]string) (map[string][]alert.Entry, []state.Story) {
 	// The index counts every print, sent before or new, added one at a
 	// time: gathering them in one slice first cost a copy of every print
 	// of the history each cycle.
@@ -132,10 +141,10 @@ func groupStories(log *slog.Logger, byTopic map[string][]report, topics []string
 		}
 		for _, cl := range clusters {
 			head := rs[cl.Members[0]].entry
-			rec := storyRecord{Topic: topic, Story: asReport(head)}
+			rec := storyRecord{Topic: topic, Story: asReport(head), Sinks: sinks[topic]}
 			if cl.Earlier >= 0 {
 				ref := earlier[cl.Earlier].ref
-				head.Earlier = &ref
+				head.Earlier, head.EarlierSentTo = &ref, earlier[cl.Earlier].sentTo
 				rec.Story = ref
 			}
 			for _, m := range cl.Members {

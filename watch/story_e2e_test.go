@@ -1,6 +1,7 @@
 package watch_test
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -149,5 +150,66 @@ func TestStdoutAlsoReportedBy(t *testing.T) {
 	also := strings.Index(out, "also reported by:\n  - reuters.com · 2025-07-01 09:40 UTC: "+rulingEN.Title)
 	if first < 0 || also < first || strings.Contains(out, "* "+rulingEN.Title) {
 		t.Errorf("stdout does not show the ruling once with reuters.com under it:\n%s", out)
+	}
+}
+
+// TestAddedSinkGetsTheStoryNotAnAddition: a newsroom adds a second
+// webhook while the desk's already has the ruling. A later report of the
+// ruling is an addition for the desk; the newsroom, which never had the
+// story, gets it as the story's entry with the report sent before listed
+// among its other reports. Once the newsroom has had the story, a third
+// report is an addition for both.
+func TestAddedSinkGetsTheStoryNotAnAddition(t *testing.T) {
+	en, oc, ru := newSite(t), newSite(t), newSite(t)
+	desk, newsroom := newReceiver(t), newReceiver(t)
+	src := sources(
+		feedSource("reuters.com", en.url("/feed.xml")),
+		feedSource("oc-media.org", oc.url("/feed.xml")),
+		feedSource("interfax.ru", ru.url("/feed.xml")),
+	)
+	hook := func(name, url string) string {
+		return fmt.Sprintf("    - name: %s\n      url: %s\n      secret: s3cret\n", name, url)
+	}
+	e := newEnv(t, src+"alerts:\n  webhook:\n"+hook("desk", desk.srv.URL))
+	e.mustCycle() // the first read of every source: silent
+	en.publish(rulingEN)
+	e.mustCycle()
+	if got := desk.digests(); len(got) != 1 || !slices.Equal(got[0].titles(), []string{"sputnik-detainees: " + rulingEN.Title}) {
+		t.Fatalf("the desk's first digests: %d, want the ruling alone", len(got))
+	}
+
+	e.reconfigure(src + "alerts:\n  webhook:\n" + hook("desk", desk.srv.URL) + hook("newsroom", newsroom.srv.URL))
+	oc.publish(rulingLater)
+	e.mustCycle()
+	only := func(r *receiver, n int) webhookItem {
+		t.Helper()
+		got := r.digests()
+		if len(got) != n || len(got[n-1].Topics) != 1 || len(got[n-1].Topics[0].Items) != 1 {
+			t.Fatalf("%d digests, want %d, the last with one entry", len(got), n)
+		}
+		return got[n-1].Topics[0].Items[0]
+	}
+	forDesk := only(desk, 2)
+	if forDesk.Title != rulingLater.Title || forDesk.AdditionTo == nil || forDesk.AdditionTo.Title != rulingEN.Title {
+		t.Errorf("the desk's entry: %q adding to %+v, want the later report as an addition to the ruling", forDesk.Title, forDesk.AdditionTo)
+	}
+	forNewsroom := only(newsroom, 1)
+	if forNewsroom.AdditionTo != nil {
+		t.Errorf("the newsroom's entry adds to %q, a story it never had", forNewsroom.AdditionTo.Title)
+	}
+	if forNewsroom.Title != rulingLater.Title || len(forNewsroom.Also) != 1 || forNewsroom.Also[0].Title != rulingEN.Title ||
+		forNewsroom.Also[0].URL != en.url("/article/en-ruling") {
+		t.Errorf("the newsroom's entry: %q, also %+v; want the later report with the ruling sent before as another report", forNewsroom.Title, forNewsroom.Also)
+	}
+
+	ru.publish(rulingRU)
+	e.mustCycle()
+	for _, c := range []struct {
+		name string
+		got  webhookItem
+	}{{"desk", only(desk, 3)}, {"newsroom", only(newsroom, 2)}} {
+		if c.got.Title != rulingRU.Title || c.got.AdditionTo == nil || c.got.AdditionTo.Title != rulingEN.Title {
+			t.Errorf("%s: %q adding to %+v, want an addition to the ruling", c.name, c.got.Title, c.got.AdditionTo)
+		}
 	}
 }

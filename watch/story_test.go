@@ -23,7 +23,7 @@ func TestGroupingBounded(t *testing.T) {
 		rs = append(rs, report{entry: e, print: story.Fingerprint(story.Doc{Lang: "en", Published: e.Published, Title: e.Title,
 			Body: "The Baku court adjourned the hearing of Igor Kartavykh and Yevgeny Belousov to 12 July at the request of the defence."})})
 	}
-	entries, records := groupStories(slog.New(slog.DiscardHandler), map[string][]report{"sputnik": rs}, []string{"sputnik"}, nil, nil)
+	entries, records := groupStories(slog.New(slog.DiscardHandler), map[string][]report{"sputnik": rs}, []string{"sputnik"}, nil, nil, nil)
 	got := entries["sputnik"]
 	if len(got) != 101 {
 		t.Fatalf("%d entries, want 101 (one story of %d, then %d of their own)", len(got), maxGroupedReports, n-maxGroupedReports)

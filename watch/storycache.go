@@ -224,9 +224,18 @@ func (c *storyCache) stories(now time.Time) ([]*sentStory, *story.Index) {
 	for _, r := range c.records {
 		s, ok := byID[r.key.id]
 		if !ok {
-			s = &sentStory{id: r.key.id, topic: r.rec.Topic, ref: r.rec.Story}
+			s = &sentStory{id: r.key.id, topic: r.rec.Topic, ref: r.rec.Story, sentTo: slices.Clone(r.rec.Sinks)}
 			byID[r.key.id] = s
 			out = append(out, s)
+		} else if s.sentTo != nil {
+			if r.rec.Sinks == nil {
+				s.sentTo = nil // a record that does not say: every sink
+			}
+			for _, name := range r.rec.Sinks {
+				if !slices.Contains(s.sentTo, name) {
+					s.sentTo = append(s.sentTo, name)
+				}
+			}
 		}
 		s.prints = appendPrints(s.prints, r.rec.Prints)
 		s.recent = s.recent || now.Sub(r.created) <= 2*story.Window

@@ -156,7 +156,7 @@ func TestStoryCacheHoldsTheNewestStories(t *testing.T) {
 		return report{entry: alert.Entry{Title: "later", URL: fmt.Sprint("https://y.example/", i), Source: "b"}, print: print(i, now.Add(time.Minute), "b")}
 	}
 	newest, oldest := total-1, 0
-	entries, _ := groupStories(slog.New(slog.DiscardHandler), map[string][]report{"azal": {later(newest), later(oldest)}}, []string{"azal"}, sent, counted)
+	entries, _ := groupStories(slog.New(slog.DiscardHandler), map[string][]report{"azal": {later(newest), later(oldest)}}, []string{"azal"}, sent, counted, nil)
 	var joined, alone int
 	for _, e := range entries["azal"] {
 		switch {
