@@ -5,13 +5,17 @@ import (
 	"time"
 )
 
+// MaxItemsPerTopic is how many items of a topic a message shows; the
+// rest are counted ("and N more"). A cycle with more is sent as several
+// digests rather than one whose rest its reader never sees.
+const MaxItemsPerTopic = 100
+
 // Bounds on what a rendered digest shows.
 const (
-	maxItemsPerTopic = 100
-	maxTitleRunes    = 300
-	maxSnippetRunes  = 400
-	maxSubjectRunes  = 200
-	timeLayout       = "2006-01-02 15:04 UTC"
+	maxTitleRunes   = 300
+	maxSnippetRunes = 400
+	maxSubjectRunes = 200
+	timeLayout      = "2006-01-02 15:04 UTC"
 )
 
 // view is a digest made ready for the text and HTML templates: sorted,
@@ -71,7 +75,7 @@ func newView(d Digest) view {
 			continue
 		}
 		tv := topicView{ID: clean(t.ID), Title: clean(t.Title), Count: len(t.Items)}
-		shown := t.Items[:min(len(t.Items), maxItemsPerTopic)]
+		shown := t.Items[:min(len(t.Items), MaxItemsPerTopic)]
 		tv.More = len(t.Items) - len(shown)
 		for _, e := range shown {
 			tv.Items = append(tv.Items, newEntryView(e))

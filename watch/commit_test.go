@@ -83,7 +83,7 @@ func written(t *testing.T, store *state.Store, o *sourceOutcome) bool {
 
 func TestCommitColdCycle(t *testing.T) {
 	w, store, outcomes, hits := coldCycle(t)
-	if err := w.commit(outcomes, hits); err != nil {
+	if err := w.commit(outcomes, hits, 0); err != nil {
 		t.Fatal(err)
 	}
 	for _, o := range outcomes {
@@ -103,14 +103,14 @@ func TestCommitColdCycle(t *testing.T) {
 // seen without a digest to carry it.
 func TestCommitFailsBeforeDigest(t *testing.T) {
 	w, store, outcomes, hits := coldCycle(t)
-	ds, _, err := w.digest(hits, nil)
+	ds, _, err := w.digest(hits, nil, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := store.Commit(state.Batch{Digest: ds[0]}); err != nil {
 		t.Fatal(err)
 	}
-	err = w.commit(outcomes, hits)
+	err = w.commit(outcomes, hits, 0)
 	if err == nil || !strings.Contains(err.Error(), "already stored") {
 		t.Fatalf("commit = %v, want the digest's transaction to fail", err)
 	}

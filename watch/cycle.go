@@ -112,7 +112,7 @@ func (w *Watcher) Cycle(ctx context.Context) (Summary, error) {
 	}
 	crawled := w.now()
 	hits := w.collect(outcomes, &sum)
-	if err := w.commit(outcomes, hits); err != nil {
+	if err := w.commitChunks(outcomes, hits); err != nil {
 		w.releaseLeases(outcomes, time.Time{}) // nothing recorded: let others read them
 		return sum, err
 	}

@@ -24,7 +24,11 @@ import (
 // crash can neither lose a matched item (seen, in no digest) nor send it
 // twice. A crash between transactions leaves some sources as they were;
 // the next cycle reads them again.
-func (w *Watcher) commit(outcomes []*sourceOutcome, hits []matched) error {
+//
+// seq numbers the digests of one cycle (see commitChunks): each is made a
+// nanosecond after the one before, so that their stories, keyed by time,
+// stay apart however fast a clock moves.
+func (w *Watcher) commit(outcomes []*sourceOutcome, hits []matched, seq int) error {
 	b := state.Batch{Sources: map[string]state.Source{}, Seen: map[string][]string{}, Touched: map[string][]string{},
 		Archive: map[string][]state.Archived{}}
 	carried := map[string]bool{}
@@ -48,7 +52,7 @@ func (w *Watcher) commit(outcomes []*sourceOutcome, hits []matched) error {
 	}
 	health := healthReports(outcomes)
 	if len(hits) > 0 || health != nil {
-		ds, stories, err := w.digest(hits, health)
+		ds, stories, err := w.digest(hits, health, seq)
 		if err != nil {
 			return err
 		}
@@ -77,10 +81,10 @@ func (w *Watcher) commit(outcomes []*sourceOutcome, hits []matched) error {
 // it sends. Its id is a hash of the time and what it carries; it is
 // stored with the digest, so it is the same however often its delivery is
 // retried.
-func (w *Watcher) digest(hits []matched, health *digestHealth) ([]*state.Digest, []state.Story, error) {
+func (w *Watcher) digest(hits []matched, health *digestHealth, seq int) ([]*state.Digest, []state.Story, error) {
 	reports := make(map[string][]report)
 	related := make(map[string][]alert.Entry) // by topic: items the query missed (see follow.go)
-	now := w.now().UTC()
+	now := w.now().UTC().Add(time.Duration(seq))
 	h := sha256.New()
 	h.Write([]byte(now.Format(time.RFC3339Nano)))
 	for _, m := range hits {

@@ -239,15 +239,33 @@ func (w *Watcher) release(pending []state.Digest) (bool, error) {
 }
 
 // gather stores one digest for sink with the items of every held digest,
-// topics in configuration order. A held digest whose content cannot be
-// read is left out (the delivery loop parks it, loudly).
+// topics in configuration order; or, when they hold more items of a topic
+// than a message shows (alert.MaxItemsPerTopic), several, each gathering
+// consecutive held digests up to that many. A held digest whose content
+// cannot be read is left out (the delivery loop parks it, loudly).
 func (w *Watcher) gather(sink string, held []state.Digest) error {
 	var ids []string
 	var parts []alert.Digest
+	perTopic := map[string]int{}
+	seq := 0
 	for _, pd := range held {
 		var d alert.Digest
 		if err := json.Unmarshal(pd.Payload, &d); err != nil {
 			continue
+		}
+		over := false
+		for _, t := range d.Topics {
+			over = over || perTopic[t.ID]+len(t.Items) > alert.MaxItemsPerTopic
+		}
+		if over && len(ids) > 0 {
+			if err := w.gatherInto(sink, ids, parts, seq); err != nil {
+				return err // the rest stays held, gathered next cycle
+			}
+			ids, parts, perTopic = nil, nil, map[string]int{}
+			seq++
+		}
+		for _, t := range d.Topics {
+			perTopic[t.ID] += len(t.Items)
 		}
 		ids = append(ids, pd.ID)
 		parts = append(parts, d)
@@ -255,7 +273,15 @@ func (w *Watcher) gather(sink string, held []state.Digest) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	now := w.now().UTC()
+	return w.gatherInto(sink, ids, parts, seq)
+}
+
+// gatherInto stores one digest for sink with the items of the held
+// digests ids, whose contents are parts. seq numbers the digests of one
+// gathering: each is made a nanosecond after the one before, so they are
+// sent in order however fast a clock moves.
+func (w *Watcher) gatherInto(sink string, ids []string, parts []alert.Digest, seq int) error {
+	now := w.now().UTC().Add(time.Duration(seq))
 	d := w.mergeDigests(derivedID(now, append([]string{sink}, ids...)), now, parts)
 	payload, err := json.Marshal(d)
 	if err != nil {

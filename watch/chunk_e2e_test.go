@@ -1,0 +1,139 @@
+package watch_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// catchUpDesk serves twenty feeds of one outlet on one host; list(n) makes
+// each list n items (the first n of its reports), all of them reports of
+// the Yekaterinburg case. It returns the sources' configuration.
+func catchUpDesk(t *testing.T) (srv *httptest.Server, sourcesYAML string, list func(n int)) {
+	var mu sync.Mutex
+	perFeed := 0
+	srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var feed int
+		if _, err := fmt.Sscanf(r.URL.Path, "/feeds/%d.xml", &feed); err != nil {
+			http.NotFound(w, r)
+			return
+		}
+		mu.Lock()
+		n := perFeed
+		mu.Unlock()
+		w.Header().Set("Content-Type", "application/rss+xml")
+		var b strings.Builder
+		b.WriteString(`<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Regional desk</title>`)
+		for i := range n {
+			fmt.Fprintf(&b, `<item><title>Safarov case: %s</title><link>%s/feeds/%d/%d</link><guid>f%d-%d</guid>`+
+				`<pubDate>%s</pubDate><description>Relatives of the Safarov brothers attended.</description></item>`,
+				headline(feed, i), "http://"+r.Host, feed, i, feed, i,
+				time.Date(2025, 7, 1, 9, 0, 0, 0, time.UTC).Add(-time.Duration(feed*9+i)*time.Minute).Format(time.RFC1123Z))
+		}
+		b.WriteString(`</channel></rss>`)
+		fmt.Fprint(w, b.String())
+	}))
+	t.Cleanup(srv.Close)
+	var src []string
+	for i := range 20 {
+		src = append(src, feedSource(fmt.Sprintf("desk-%02d", i), fmt.Sprintf("%s/feeds/%d.xml", srv.URL, i)))
+	}
+	return srv, sources(src...), func(n int) { mu.Lock(); perFeed = n; mu.Unlock() }
+}
+
+// headline is a report's own wording: names no other report shares, so
+// that each is a story of its own and the catch-up has 160 entries.
+func headline(feed, i int) string {
+	syllables := []string{"ba", "ke", "lo", "mu", "ri", "sa", "te", "vo", "zu", "ni"}
+	word := func(k int) string {
+		w := syllables[k%10] + syllables[k/10%10] + syllables[k/100%10]
+		return strings.ToUpper(w[:1]) + w[1:]
+	}
+	k := (feed*9 + i) * 3
+	return fmt.Sprintf("%s, %s and %s testify", word(k), word(k+1), word(k+2))
+}
+
+// readableWhole checks what a desk got of the catch-up: several mails,
+// none hiding items behind "and N more", and every report of the 160
+// exactly once (as an entry or among a story's other reports) in the
+// digests the webhook got, which say the same as the mails in structure.
+func readableWhole(t *testing.T, srv *httptest.Server, mails []*parsedMail, digests []webhookDigest) {
+	t.Helper()
+	if len(mails) < 2 || len(digests) < 2 {
+		t.Fatalf("%d mails, %d webhook digests; want the 160 matches in several of each", len(mails), len(digests))
+	}
+	for i, m := range mails {
+		if strings.Contains(m.Text, " more") {
+			t.Errorf("mail %d (%s) hides items behind \"and N more\"", i, m.Subject)
+		}
+	}
+	count := map[string]int{}
+	for _, d := range digests {
+		for _, tp := range d.Topics {
+			for _, it := range tp.Items {
+				count[it.URL]++
+				for _, a := range it.Also {
+					count[a.URL]++
+				}
+			}
+		}
+	}
+	for feed := range 20 {
+		for i := 1; i < 9; i++ {
+			if u := fmt.Sprintf("%s/feeds/%d/%d", srv.URL, feed, i); count[u] != 1 {
+				t.Errorf("%s delivered %d times, want once", u, count[u])
+			}
+		}
+	}
+	if len(count) != 160 {
+		t.Errorf("%d reports delivered, want the 160", len(count))
+	}
+}
+
+// TestCatchUpIsReadableWhole: twenty feeds of one outlet (one host, the
+// shipped fetch settings) come back after an outage with eight new reports
+// of the Yekaterinburg case each, 160 matches of one topic in one cycle.
+// A mail shows at most 100 items of a topic; the desk gets the 160 in
+// several mails (and webhook digests), each report once, none hidden
+// behind "and N more", and nothing again in the next cycle.
+func TestCatchUpIsReadableWhole(t *testing.T) {
+	srv, src, list := catchUpDesk(t)
+	mb, hook := newMailbox(t), newReceiver(t)
+	e := newEnv(t, src+webhookAlert(hook.srv.URL)+emailAlert(mb.addr))
+	list(1)
+	e.mustCycle() // the first read: silent
+	list(9)
+	if sum := e.mustCycle(); sum.OK != 20 || sum.Matched != 160 {
+		t.Fatalf("catch-up cycle: %d sources ok, %d matched; want 20 and 160", sum.OK, sum.Matched)
+	}
+	mails, digests := mb.messages(), hook.digests()
+	readableWhole(t, srv, mails, digests)
+	if sum := e.mustCycle(); sum.Matched != 0 || len(mb.messages()) != len(mails) || len(hook.digests()) != len(digests) {
+		t.Errorf("the next cycle matched %d and sent %d more mails; want nothing", sum.Matched, len(mb.messages())-len(mails))
+	}
+}
+
+// TestMorningDigestIsReadableWhole: the same catch-up, for a desk whose
+// webhook and mail take a morning digest. The day's held digests are
+// gathered at 08:00 into as many as it takes to show every item.
+func TestMorningDigestIsReadableWhole(t *testing.T) {
+	srv, src, list := catchUpDesk(t)
+	mb, hook := newMailbox(t), newReceiver(t)
+	morning := "      digest:\n        schedule: \"0 8 * * *\"\n"
+	e := newEnv(t, "timezone: UTC\n"+src+webhookAlert(hook.srv.URL)+morning+emailAlert(mb.addr)+morning)
+	list(1)
+	e.mustCycle() // 10:00, the first read: silent
+	list(9)
+	if sum := e.mustCycle(); sum.Matched != 160 {
+		t.Fatalf("catch-up cycle: %d matched, want 160", sum.Matched)
+	}
+	if n, m := len(mb.messages()), len(hook.digests()); n+m != 0 {
+		t.Fatalf("%d mails and %d webhook digests before the morning, want none", n, m)
+	}
+	e.until(at("2025-07-02T08:10:00Z"), 10*time.Minute, nil, nil)
+	readableWhole(t, srv, mb.messages(), hook.digests())
+}

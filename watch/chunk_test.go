@@ -1,0 +1,232 @@
+package watch
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/watcher-news/watcher/alert"
+	"github.com/watcher-news/watcher/config"
+	"github.com/watcher-news/watcher/item"
+	"github.com/watcher-news/watcher/match"
+	"github.com/watcher-news/watcher/state"
+)
+
+// busyCycle builds a watcher on a real state file and the outcomes of a
+// cycle in which each of 30 sources has 8 new items of the AZAL story
+// (240 matches, as after a day's outage), every fourth also matching the
+// Sputnik topic, and 10 further sources nothing new.
+func busyCycle(t *testing.T) (*Watcher, *state.Store, []*sourceOutcome, []matched) {
+	t.Helper()
+	var yaml strings.Builder
+	yaml.WriteString("sources:\n")
+	for i := range 40 {
+		fmt.Fprintf(&yaml, "  - {name: outlet-%02d, feed: 'http://127.0.0.1:9/%d.xml'}\n", i, i)
+	}
+	yaml.WriteString("topics:\n  - {id: azal, title: AZAL 8243, query: AZAL}\n  - {id: sputnik, title: Sputnik, query: Sputnik}\n")
+	cfg, err := config.Parse([]byte(yaml.String()), "config.yaml", config.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2025, 7, 1, 9, 0, 0, 0, time.UTC)
+	store, err := state.Open(filepath.Join(t.TempDir(), "watcher.db"), state.Options{Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = store.Close() })
+	w, err := New(cfg, store, Options{Now: func() time.Time { return now }, Stdout: io.Discard})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var outcomes []*sourceOutcome
+	var hits []matched
+	for i, src := range cfg.Sources {
+		o := &sourceOutcome{src: &cfg.Sources[i], next: state.Source{Initialized: true, LastSuccess: now}}
+		for j := range 8 {
+			// Titles unlike one another, so that each is a story of its own.
+			it := item.Item{Source: src.Name, GUID: fmt.Sprintf("%s/%d", src.Name, j), URL: fmt.Sprintf("https://%s.example/%d", src.Name, j),
+				Title: fmt.Sprintf("AZAL %d: report %s-%d", 8243+i*8+j, src.Name, j), Published: now.Add(-time.Duration(i*8+j) * time.Minute)}
+			o.seen = append(o.seen, it.Key())
+			if i >= 30 {
+				continue
+			}
+			m := matched{item: it, hits: []match.Hit{{Topic: "azal"}}}
+			if j%4 == 0 {
+				m.hits = append(m.hits, match.Hit{Topic: "sputnik"})
+			}
+			o.hits = append(o.hits, m)
+		}
+		hits = append(hits, o.hits...)
+		outcomes = append(outcomes, o)
+	}
+	return w, store, outcomes, hits
+}
+
+// TestChunkByReports: a cycle's matches are cut between sources into
+// chunks of at most 100 reports of a topic; every match is in exactly one
+// chunk, with its source, in order, and the sources without matches go
+// with the last.
+func TestChunkByReports(t *testing.T) {
+	_, _, outcomes, hits := busyCycle(t)
+	chunks := chunkByReports(outcomes, hits)
+	if len(chunks) != 3 {
+		t.Fatalf("%d chunks, want 3 (240 AZAL matches, at most 100 a digest, whole sources of 8)", len(chunks))
+	}
+	var order []string
+	for i, c := range chunks {
+		perTopic := map[string]int{}
+		mine := map[string]bool{}
+		for _, o := range c.outcomes {
+			mine[o.src.Name] = true
+		}
+		for _, m := range c.hits {
+			order = append(order, m.item.Key())
+			if !mine[m.item.Source] {
+				t.Errorf("chunk %d carries a match of %s without its source", i, m.item.Source)
+			}
+			for _, h := range m.hits {
+				perTopic[h.Topic]++
+			}
+		}
+		if perTopic["azal"] > maxTopicReports {
+			t.Errorf("chunk %d: %d reports of azal, over %d", i, perTopic["azal"], maxTopicReports)
+		}
+		if last := i == len(chunks)-1; last != mine["outlet-35"] {
+			t.Errorf("chunk %d holds the sources without matches: %v", i, mine["outlet-35"])
+		}
+	}
+	var want []string
+	for _, m := range hits {
+		want = append(want, m.item.Key())
+	}
+	if strings.Join(order, " ") != strings.Join(want, " ") {
+		t.Errorf("the chunks carry the matches in another order or not once each")
+	}
+}
+
+// TestChunkAloneWhenOverTheBound: a source with more matches of a topic
+// than a digest takes is a chunk of its own, not split: its state and
+// keys go with the one digest that holds its items.
+func TestChunkAloneWhenOverTheBound(t *testing.T) {
+	_, _, outcomes, _ := busyCycle(t)
+	var hits []matched
+	for i, o := range outcomes[:3] {
+		o.hits = nil
+		n := 5
+		if i == 1 {
+			n = 150
+		}
+		for j := range n {
+			m := matched{item: item.Item{Source: o.src.Name, GUID: fmt.Sprint(j)}, hits: []match.Hit{{Topic: "azal"}}}
+			o.hits = append(o.hits, m)
+			hits = append(hits, m)
+		}
+	}
+	chunks := chunkByReports(outcomes, hits)
+	var sizes []int
+	for _, c := range chunks {
+		sizes = append(sizes, len(c.hits))
+	}
+	if fmt.Sprint(sizes) != "[5 150 5]" {
+		t.Errorf("chunk sizes %v, want [5 150 5]", sizes)
+	}
+}
+
+// TestCommitChunksFailsMidway makes the second of three digests fail to
+// commit (its id is already stored): the first digest and its sources are
+// written, the sources of the second and third are not, so the next cycle
+// reads them again; no match is seen without a digest to carry it.
+func TestCommitChunksFailsMidway(t *testing.T) {
+	w, store, outcomes, hits := busyCycle(t)
+	chunks := chunkByReports(outcomes, hits)
+	ds, _, err := w.digest(chunks[1].hits, nil, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := store.Commit(state.Batch{Digest: ds[0]}); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.commitChunks(outcomes, hits); err == nil || !strings.Contains(err.Error(), "already stored") {
+		t.Fatalf("commit = %v, want the second digest's transaction to fail", err)
+	}
+	for i, c := range chunks {
+		for _, o := range c.outcomes {
+			src, err := store.Source(o.src.Name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			seen, err := store.SeenKeys(o.src.Name, o.seen)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := i == 0; src.Initialized != want || (len(seen) == len(o.seen)) != want || (len(seen) == 0) == want {
+				t.Errorf("chunk %d, source %s: state written %v, %d of %d keys seen; want written: %v", i, o.src.Name, src.Initialized, len(seen), len(o.seen), want)
+			}
+		}
+	}
+	pending, err := store.Pending()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The first chunk's digest, and the one the test stored.
+	if len(pending) != 2 {
+		t.Fatalf("%d digests pending, want 2", len(pending))
+	}
+}
+
+// TestCommitChunksDigests: the busy cycle is committed as three digests,
+// each under the email's cap, whose entries (and the other reports they
+// list) are every match once.
+func TestCommitChunksDigests(t *testing.T) {
+	w, store, outcomes, hits := busyCycle(t)
+	if err := w.commitChunks(outcomes, hits); err != nil {
+		t.Fatal(err)
+	}
+	pending, err := store.Pending()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pending) != 3 {
+		t.Fatalf("%d digests pending, want 3", len(pending))
+	}
+	got := map[string]int{}
+	for _, pd := range pending {
+		d, err := decodePayload(pd)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, tp := range d.Topics {
+			if len(tp.Items) > maxTopicReports {
+				t.Errorf("digest %s: %d entries of %s, over the cap a message shows", pd.ID, len(tp.Items), tp.ID)
+			}
+			for _, e := range tp.Items {
+				got[tp.ID+" "+e.URL]++
+				for _, a := range e.Also {
+					got[tp.ID+" "+a.URL]++
+				}
+			}
+		}
+	}
+	for _, m := range hits {
+		for _, h := range m.hits {
+			if n := got[h.Topic+" "+m.item.URL]; n != 1 {
+				t.Errorf("%s in %s: in %d digests, want 1", m.item.URL, h.Topic, n)
+			}
+		}
+	}
+	for _, o := range outcomes {
+		if src, err := store.Source(o.src.Name); err != nil || !src.Initialized {
+			t.Errorf("source %s not written: %v", o.src.Name, err)
+		}
+	}
+}
+
+func decodePayload(pd state.Digest) (alert.Digest, error) {
+	var d alert.Digest
+	err := json.Unmarshal(pd.Payload, &d)
+	return d, err
+}
