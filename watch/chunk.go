@@ -91,6 +91,12 @@ func (w *Watcher) commitChunks(outcomes []*sourceOutcome, hits []matched) error 
 		if err := w.commit(c.outcomes, c.hits, i); err != nil {
 			return err
 		}
+		// Written: let go of the items' text before the next chunk, as
+		// the flusher does (only the leases are released after this).
+		chunks[i] = digestChunk{}
+		for _, o := range c.outcomes {
+			o.fresh, o.hits, o.seen, o.touched = nil, nil, nil, nil
+		}
 	}
 	return nil
 }
