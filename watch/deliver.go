@@ -160,7 +160,7 @@ func (w *Watcher) sinksByTopic() map[string][]string {
 	out := make(map[string][]string, len(w.cfg.Topics))
 	for _, t := range w.cfg.Topics {
 		for _, s := range w.sinks {
-			if route := w.routes[s.Name()]; len(route) == 0 || slices.Contains(route, t.ID) {
+			if w.sinkTakes(s.Name(), t.ID) {
 				out[t.ID] = append(out[t.ID], s.Name())
 			}
 		}
@@ -168,14 +168,21 @@ func (w *Watcher) sinksByTopic() map[string][]string {
 	return out
 }
 
-// takes reports whether some sink takes topic (topics:; none: all).
+// takes reports whether some sink takes topic.
 func (w *Watcher) takes(topic string) bool {
 	for _, s := range w.sinks {
-		if route := w.routes[s.Name()]; len(route) == 0 || slices.Contains(route, topic) {
+		if w.sinkTakes(s.Name(), topic) {
 			return true
 		}
 	}
 	return len(w.sinks) == 0
+}
+
+// sinkTakes reports whether the sink named sink takes topic (its topics:;
+// none: every topic).
+func (w *Watcher) sinkTakes(sink, topic string) bool {
+	route := w.routes[sink]
+	return len(route) == 0 || slices.Contains(route, topic)
 }
 
 // deliver sends every pending digest, oldest first, to every sink that has
