@@ -71,17 +71,7 @@ func readableWhole(t *testing.T, srv *httptest.Server, mails []*parsedMail, dige
 			t.Errorf("mail %d (%s) hides items behind \"and N more\"", i, m.Subject)
 		}
 	}
-	count := map[string]int{}
-	for _, d := range digests {
-		for _, tp := range d.Topics {
-			for _, it := range tp.Items {
-				count[it.URL]++
-				for _, a := range it.Also {
-					count[a.URL]++
-				}
-			}
-		}
-	}
+	count := reportsByURL(digests)
 	for feed := range 20 {
 		for i := 1; i < 9; i++ {
 			if u := fmt.Sprintf("%s/feeds/%d/%d", srv.URL, feed, i); count[u] != 1 {

@@ -3,14 +3,11 @@ package watch
 import (
 	"encoding/json"
 	"fmt"
-	"io"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/watcher-news/watcher/alert"
-	"github.com/watcher-news/watcher/config"
 	"github.com/watcher-news/watcher/item"
 	"github.com/watcher-news/watcher/match"
 	"github.com/watcher-news/watcher/state"
@@ -22,26 +19,7 @@ import (
 // Sputnik topic, and 10 further sources nothing new.
 func busyCycle(t *testing.T) (*Watcher, *state.Store, []*sourceOutcome, []matched) {
 	t.Helper()
-	var yaml strings.Builder
-	yaml.WriteString("sources:\n")
-	for i := range 40 {
-		fmt.Fprintf(&yaml, "  - {name: outlet-%02d, feed: 'http://127.0.0.1:9/%d.xml'}\n", i, i)
-	}
-	yaml.WriteString("topics:\n  - {id: azal, title: AZAL 8243, query: AZAL}\n  - {id: sputnik, title: Sputnik, query: Sputnik}\n")
-	cfg, err := config.Parse([]byte(yaml.String()), "config.yaml", config.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	now := time.Date(2025, 7, 1, 9, 0, 0, 0, time.UTC)
-	store, err := state.Open(filepath.Join(t.TempDir(), "watcher.db"), state.Options{Now: func() time.Time { return now }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = store.Close() })
-	w, err := New(cfg, store, Options{Now: func() time.Time { return now }, Stdout: io.Discard})
-	if err != nil {
-		t.Fatal(err)
-	}
+	w, store, cfg, now := commitWatcher(t, 40, "topics:\n  - {id: azal, title: AZAL 8243, query: AZAL}\n  - {id: sputnik, title: Sputnik, query: Sputnik}\n", 0)
 	var outcomes []*sourceOutcome
 	var hits []matched
 	for i, src := range cfg.Sources {

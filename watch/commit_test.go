@@ -20,23 +20,24 @@ const coldSources, coldKeys, coldBound = 60, 10, 100
 
 var coldHits = map[int]bool{3: true, 42: true}
 
-// coldCycle builds a watcher on a real state file, bounded to coldBound
-// keys a transaction, and the outcomes of a cold cycle over coldSources
-// sources, as crawlAll leaves them.
-func coldCycle(t *testing.T) (*Watcher, *state.Store, []*sourceOutcome, []matched) {
+// commitWatcher builds a watcher over sources outlet-00 to outlet-(n-1)
+// and topicsYAML on a real state file at a fixed time, for tests that hand
+// its commit the outcomes crawlAll would leave. maxTxKeys bounds the
+// store's transactions (0: the store's default).
+func commitWatcher(t *testing.T, n int, topicsYAML string, maxTxKeys int) (*Watcher, *state.Store, *config.Config, time.Time) {
 	t.Helper()
 	var yaml strings.Builder
 	yaml.WriteString("sources:\n")
-	for i := range coldSources {
+	for i := range n {
 		fmt.Fprintf(&yaml, "  - {name: outlet-%02d, feed: 'http://127.0.0.1:9/%d.xml'}\n", i, i)
 	}
-	yaml.WriteString("topics:\n  - {id: azal, title: AZAL 8243, query: AZAL}\n")
+	yaml.WriteString(topicsYAML)
 	cfg, err := config.Parse([]byte(yaml.String()), "config.yaml", config.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	now := time.Date(2025, 7, 1, 9, 0, 0, 0, time.UTC)
-	store, err := state.Open(filepath.Join(t.TempDir(), "watcher.db"), state.Options{Now: func() time.Time { return now }, MaxTxKeys: coldBound})
+	store, err := state.Open(filepath.Join(t.TempDir(), "watcher.db"), state.Options{Now: func() time.Time { return now }, MaxTxKeys: maxTxKeys})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,6 +46,15 @@ func coldCycle(t *testing.T) (*Watcher, *state.Store, []*sourceOutcome, []matche
 	if err != nil {
 		t.Fatal(err)
 	}
+	return w, store, cfg, now
+}
+
+// coldCycle builds a watcher on a real state file, bounded to coldBound
+// keys a transaction, and the outcomes of a cold cycle over coldSources
+// sources, as crawlAll leaves them.
+func coldCycle(t *testing.T) (*Watcher, *state.Store, []*sourceOutcome, []matched) {
+	t.Helper()
+	w, store, cfg, now := commitWatcher(t, coldSources, "topics:\n  - {id: azal, title: AZAL 8243, query: AZAL}\n", coldBound)
 	var outcomes []*sourceOutcome
 	var hits []matched
 	for i, src := range cfg.Sources {

@@ -244,6 +244,23 @@ func (r *receiver) digests() []webhookDigest {
 	return append([]webhookDigest(nil), r.got...)
 }
 
+// reportsByURL counts, by link, the reports the digests delivered: each
+// item and each of the other reports of its story ("also").
+func reportsByURL(digests []webhookDigest) map[string]int {
+	count := map[string]int{}
+	for _, d := range digests {
+		for _, tp := range d.Topics {
+			for _, it := range tp.Items {
+				count[it.URL]++
+				for _, a := range it.Also {
+					count[a.URL]++
+				}
+			}
+		}
+	}
+	return count
+}
+
 // titles lists the titles of every report a digest delivers per topic, as
 // "topic: title": each item's and those of the other reports of its story
 // ("also"), since a report is delivered as one or the other.

@@ -118,17 +118,7 @@ func TestOneEntryPerStory(t *testing.T) {
 	}
 
 	// Every report delivered is an item or in an item's also, once.
-	count := map[string]int{}
-	for _, d := range digests {
-		for _, tp := range d.Topics {
-			for _, it := range tp.Items {
-				count[it.URL]++
-				for _, a := range it.Also {
-					count[a.URL]++
-				}
-			}
-		}
-	}
+	count := reportsByURL(digests)
 	for _, u := range []string{en.url("/article/en-raid"), en.url("/article/en-ruling"), ru.url("/article/ru-ruling"), az.url("/article/az-ruling"), oc.url("/article/oc-ruling")} {
 		if count[u] != 1 {
 			t.Errorf("%s delivered %d times, want once", u, count[u])
