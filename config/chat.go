@@ -8,34 +8,34 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
+// ChatSink is what every chat sink's entry holds besides where it posts: its
+// name, the topics it takes, where the file gives it, and its digest
+// schedule. Each kind embeds it; decoder.chat decodes it.
+type ChatSink struct {
+	Name       string   `yaml:"name"`
+	Topics     []string `yaml:"topics,omitempty"`
+	Line       int      `yaml:"-"`
+	TopicLines []int    `yaml:"-"`
+	// Named is true when the file gave the name (see Webhook.Named).
+	Named bool `yaml:"-"`
+	// SinkPolicy holds the digest schedule of this sink.
+	SinkPolicy `yaml:",inline"`
+}
+
 // Slack is a Slack incoming webhook. The URL is the secret (its last
 // path segment is the token): give it in the file, from the environment
 // or with url_file. Name defaults to "slack " and the URL without its
 // last segment.
 type Slack struct {
-	Name       string   `yaml:"name"`
-	URL        string   `yaml:"url"`
-	Topics     []string `yaml:"topics,omitempty"`
-	Line       int      `yaml:"-"`
-	TopicLines []int    `yaml:"-"`
-	// Named is true when the file gave the name (see Webhook.Named).
-	Named bool `yaml:"-"`
-	// SinkPolicy holds the digest schedule and templates of this sink.
-	SinkPolicy `yaml:",inline"`
+	ChatSink `yaml:",inline"`
+	URL      string `yaml:"url"`
 }
 
 // Discord is a Discord channel webhook; like Slack's, its URL ends in the
 // token. Name defaults to "discord " and the URL without its last segment.
 type Discord struct {
-	Name       string   `yaml:"name"`
-	URL        string   `yaml:"url"`
-	Topics     []string `yaml:"topics,omitempty"`
-	Line       int      `yaml:"-"`
-	TopicLines []int    `yaml:"-"`
-	// Named is true when the file gave the name (see Webhook.Named).
-	Named bool `yaml:"-"`
-	// SinkPolicy holds the digest schedule and templates of this sink.
-	SinkPolicy `yaml:",inline"`
+	ChatSink `yaml:",inline"`
+	URL      string `yaml:"url"`
 }
 
 // Telegram is a chat, group or channel a bot posts to with the Bot API's
@@ -43,114 +43,98 @@ type Discord struct {
 // set (a local Bot API server, or a test). Name defaults to
 // "telegram " and the chat.
 type Telegram struct {
-	Name       string   `yaml:"name"`
-	Token      string   `yaml:"token"`
-	Chat       string   `yaml:"chat"`
-	API        string   `yaml:"api"`
-	Topics     []string `yaml:"topics,omitempty"`
-	Line       int      `yaml:"-"`
-	TopicLines []int    `yaml:"-"`
-	// Named is true when the file gave the name (see Webhook.Named).
-	Named bool `yaml:"-"`
-	// SinkPolicy holds the digest schedule and templates of this sink.
-	SinkPolicy `yaml:",inline"`
+	ChatSink `yaml:",inline"`
+	Token    string `yaml:"token"`
+	Chat     string `yaml:"chat"`
+	API      string `yaml:"api"`
 }
 
 // Matrix is a room an account posts m.room.message events to, with its
 // access token. Name defaults to "matrix " and the room.
 type Matrix struct {
-	Name       string   `yaml:"name"`
-	Homeserver string   `yaml:"homeserver"`
-	Room       string   `yaml:"room"`
-	Token      string   `yaml:"token"`
-	Topics     []string `yaml:"topics,omitempty"`
-	Line       int      `yaml:"-"`
-	TopicLines []int    `yaml:"-"`
-	// Named is true when the file gave the name (see Webhook.Named).
-	Named bool `yaml:"-"`
-	// SinkPolicy holds the digest schedule and templates of this sink.
-	SinkPolicy `yaml:",inline"`
+	ChatSink   `yaml:",inline"`
+	Homeserver string `yaml:"homeserver"`
+	Room       string `yaml:"room"`
+	Token      string `yaml:"token"`
 }
 
 // Ntfy is an ntfy topic: URL is the server and topic, such as
 // https://ntfy.sh/desk. Token, when set, is an access token for a
 // protected topic. Name defaults to "ntfy " and the URL's host and path.
 type Ntfy struct {
-	Name       string   `yaml:"name"`
-	URL        string   `yaml:"url"`
-	Token      string   `yaml:"token,omitempty"`
-	Topics     []string `yaml:"topics,omitempty"`
-	Line       int      `yaml:"-"`
-	TopicLines []int    `yaml:"-"`
-	// Named is true when the file gave the name (see Webhook.Named).
-	Named bool `yaml:"-"`
-	// SinkPolicy holds the digest schedule and templates of this sink.
-	SinkPolicy `yaml:",inline"`
+	ChatSink `yaml:",inline"`
+	URL      string `yaml:"url"`
+	Token    string `yaml:"token,omitempty"`
 }
 
 // DefaultTelegramAPI is the Bot API server used when api is not set.
 const DefaultTelegramAPI = "https://api.telegram.org"
 
+// chat decodes one chat sink entry of the given kind: the keys every kind
+// takes into c, and the kind's own with fs. It returns the entry's node
+// and whether it is a whole entry, to check further; check then names the
+// sink by nameBy.
+func (d *decoder) chat(kind, key string, n *yaml.Node, c *ChatSink, fs fields) (*yaml.Node, bool) {
+	c.Line = n.Line
+	n = resolve(n)
+	fs["name"] = d.str(&c.Name)
+	fs["topics"] = d.stringList(&c.Topics, &c.TopicLines)
+	d.mapping(n, key, d.untemplated(kind, &c.SinkPolicy, fs))
+	return n, d.entry(n, key)
+}
+
+// nameBy records whether the file named the sink, and names it otherwise
+// by its kind and what it posts to (by, which holds no secret), when
+// that is known.
+func (c *ChatSink) nameBy(kind, by string) {
+	c.Named = c.Name != ""
+	if c.Name == "" && by != "" {
+		c.Name = kind + " " + by
+	}
+}
+
 // slack decodes and checks one slack entry.
 func (d *decoder) slack(key string, n *yaml.Node) Slack {
-	s := Slack{Line: n.Line}
-	n = resolve(n)
-	var urlFile string
-	d.mapping(n, key, d.untemplated("slack", &s.SinkPolicy, fields{
-		"name":     d.str(&s.Name),
-		"url":      d.httpURL(&s.URL),
-		"url_file": d.str(&urlFile),
-		"topics":   d.stringList(&s.Topics, &s.TopicLines),
-	}))
-	if !d.entry(n, key) {
-		return s
-	}
-	d.secretURL(n, key, &s.URL, urlFile)
-	d.required(n, key, map[string]string{"url": s.URL})
-	s.Named = s.Name != ""
-	if s.Name == "" && s.URL != "" {
-		s.Name = "slack " + withoutToken(s.URL)
-	}
+	var s Slack
+	s.ChatSink, s.URL = d.tokenURL("slack", key, n)
 	return s
 }
 
 // discord decodes and checks one discord entry.
 func (d *decoder) discord(key string, n *yaml.Node) Discord {
-	s := Discord{Line: n.Line}
-	n = resolve(n)
-	var urlFile string
-	d.mapping(n, key, d.untemplated("discord", &s.SinkPolicy, fields{
-		"name":     d.str(&s.Name),
-		"url":      d.httpURL(&s.URL),
-		"url_file": d.str(&urlFile),
-		"topics":   d.stringList(&s.Topics, &s.TopicLines),
-	}))
-	if !d.entry(n, key) {
-		return s
-	}
-	d.secretURL(n, key, &s.URL, urlFile)
-	d.required(n, key, map[string]string{"url": s.URL})
-	s.Named = s.Name != ""
-	if s.Name == "" && s.URL != "" {
-		s.Name = "discord " + withoutToken(s.URL)
-	}
+	var s Discord
+	s.ChatSink, s.URL = d.tokenURL("discord", key, n)
 	return s
+}
+
+// tokenURL decodes a sink whose webhook URL ends in its token (Slack's,
+// Discord's), given in the file or with url_file.
+func (d *decoder) tokenURL(kind, key string, n *yaml.Node) (ChatSink, string) {
+	var c ChatSink
+	var link, urlFile string
+	n, ok := d.chat(kind, key, n, &c, fields{
+		"url":      d.httpURL(&link),
+		"url_file": d.str(&urlFile),
+	})
+	if ok {
+		d.secretURL(n, key, &link, urlFile)
+		d.required(n, key, map[string]string{"url": link})
+		c.nameBy(kind, withoutToken(link))
+	}
+	return c, link
 }
 
 // telegram decodes and checks one telegram entry.
 func (d *decoder) telegram(key string, n *yaml.Node) Telegram {
-	t := Telegram{API: DefaultTelegramAPI, Line: n.Line}
-	n = resolve(n)
+	t := Telegram{API: DefaultTelegramAPI}
 	var tokenFile string
-	d.mapping(n, key, d.untemplated("telegram", &t.SinkPolicy, fields{
-		"name":       d.str(&t.Name),
+	n, ok := d.chat("telegram", key, n, &t.ChatSink, fields{
 		"token":      d.rawStr(&t.Token),
 		"token_file": d.str(&tokenFile),
 		"chat":       d.str(&t.Chat),
 		"api":        d.httpURL(&t.API),
-		"topics":     d.stringList(&t.Topics, &t.TopicLines),
-	}))
-	if !d.entry(n, key) {
+	})
+	if !ok {
 		return t
 	}
 	d.secretFile(n, key, "token", &t.Token, tokenFile)
@@ -159,27 +143,21 @@ func (d *decoder) telegram(key string, n *yaml.Node) Telegram {
 		// The token goes into the request path: these would change it.
 		d.errorf(valueNode(n, "token"), key+".token", "must not contain /, ?, #, %% or spaces")
 	}
-	t.Named = t.Name != ""
-	if t.Name == "" && t.Chat != "" {
-		t.Name = "telegram " + t.Chat
-	}
+	t.nameBy("telegram", t.Chat)
 	return t
 }
 
 // matrix decodes and checks one matrix entry.
 func (d *decoder) matrix(key string, n *yaml.Node) Matrix {
-	m := Matrix{Line: n.Line}
-	n = resolve(n)
+	var m Matrix
 	var tokenFile string
-	d.mapping(n, key, d.untemplated("matrix", &m.SinkPolicy, fields{
-		"name":       d.str(&m.Name),
+	n, ok := d.chat("matrix", key, n, &m.ChatSink, fields{
 		"homeserver": d.httpURL(&m.Homeserver),
 		"room":       d.str(&m.Room),
 		"token":      d.rawStr(&m.Token),
 		"token_file": d.str(&tokenFile),
-		"topics":     d.stringList(&m.Topics, &m.TopicLines),
-	}))
-	if !d.entry(n, key) {
+	})
+	if !ok {
 		return m
 	}
 	d.secretFile(n, key, "token", &m.Token, tokenFile)
@@ -187,26 +165,20 @@ func (d *decoder) matrix(key string, n *yaml.Node) Matrix {
 	if m.Room != "" && !strings.HasPrefix(m.Room, "!") {
 		d.errorf(valueNode(n, "room"), key+".room", "must be a room id such as \"!abc:example.org\" (got %q)", raw(valueNode(n, "room")))
 	}
-	m.Named = m.Name != ""
-	if m.Name == "" && m.Room != "" {
-		m.Name = "matrix " + m.Room
-	}
+	m.nameBy("matrix", m.Room)
 	return m
 }
 
 // ntfy decodes and checks one ntfy entry.
 func (d *decoder) ntfy(key string, n *yaml.Node) Ntfy {
-	s := Ntfy{Line: n.Line}
-	n = resolve(n)
+	var s Ntfy
 	var tokenFile string
-	d.mapping(n, key, d.untemplated("ntfy", &s.SinkPolicy, fields{
-		"name":       d.str(&s.Name),
+	n, ok := d.chat("ntfy", key, n, &s.ChatSink, fields{
 		"url":        d.httpURL(&s.URL),
 		"token":      d.rawStr(&s.Token),
 		"token_file": d.str(&tokenFile),
-		"topics":     d.stringList(&s.Topics, &s.TopicLines),
-	}))
-	if !d.entry(n, key) {
+	})
+	if !ok {
 		return s
 	}
 	d.secretFile(n, key, "token", &s.Token, tokenFile)
@@ -216,10 +188,7 @@ func (d *decoder) ntfy(key string, n *yaml.Node) Ntfy {
 			d.errorf(valueNode(n, "url"), key+".url", "must name a topic, such as https://ntfy.sh/desk")
 		}
 	}
-	s.Named = s.Name != ""
-	if s.Name == "" && s.URL != "" {
-		s.Name = "ntfy " + hostPath(s.URL)
-	}
+	s.nameBy("ntfy", hostPath(s.URL))
 	return s
 }
 

@@ -32,33 +32,35 @@ func TestLoadChatSinks(t *testing.T) {
 	}
 	a := c.Alerts
 	wantSlack := []Slack{
-		{Name: "slack hooks.slack.com/services/T0/B0", URL: "https://hooks.slack.com/services/T0/B0/slack-env-token",
-			Topics: []string{"sputnik"}, Line: 18, TopicLines: []int{19}},
-		{Name: "media desk", URL: "https://hooks.slack.com/services/T1/B2/slack-file-token", Line: 20, Named: true},
+		{ChatSink: ChatSink{Name: "slack hooks.slack.com/services/T0/B0", Topics: []string{"sputnik"}, Line: 18, TopicLines: []int{19}},
+			URL: "https://hooks.slack.com/services/T0/B0/slack-env-token"},
+		{ChatSink: ChatSink{Name: "media desk", Line: 20, Named: true}, URL: "https://hooks.slack.com/services/T1/B2/slack-file-token"},
 	}
 	if !reflect.DeepEqual(a.Slack, wantSlack) {
 		t.Errorf("slack = %+v\nwant %+v", a.Slack, wantSlack)
 	}
-	wantDiscord := []Discord{{Name: "discord discord.com/api/webhooks/123", URL: "https://discord.com/api/webhooks/123/discord-token", Line: 23}}
+	wantDiscord := []Discord{{ChatSink: ChatSink{Name: "discord discord.com/api/webhooks/123", Line: 23},
+		URL: "https://discord.com/api/webhooks/123/discord-token"}}
 	if !reflect.DeepEqual(a.Discord, wantDiscord) {
 		t.Errorf("discord = %+v\nwant %+v", a.Discord, wantDiscord)
 	}
 	wantTelegram := []Telegram{
-		{Name: "telegram @azal_desk", Token: "123:tg-env-token", Chat: "@azal_desk", API: "https://api.telegram.org",
-			Topics: []string{"azal"}, Line: 25, TopicLines: []int{27}},
-		{Name: "telegram -1001234", Token: "tg-file-token-77", Chat: "-1001234", API: "http://127.0.0.1:8081", Line: 28},
+		{ChatSink: ChatSink{Name: "telegram @azal_desk", Topics: []string{"azal"}, Line: 25, TopicLines: []int{27}},
+			Token: "123:tg-env-token", Chat: "@azal_desk", API: "https://api.telegram.org"},
+		{ChatSink: ChatSink{Name: "telegram -1001234", Line: 28}, Token: "tg-file-token-77", Chat: "-1001234", API: "http://127.0.0.1:8081"},
 	}
 	if !reflect.DeepEqual(a.Telegram, wantTelegram) {
 		t.Errorf("telegram = %+v\nwant %+v", a.Telegram, wantTelegram)
 	}
-	wantMatrix := []Matrix{{Name: "matrix !abc:example.org", Homeserver: "https://matrix.example.org", Room: "!abc:example.org",
-		Token: "mx-env-token", Topics: []string{"sputnik", "azal"}, Line: 32, TopicLines: []int{35, 35}}}
+	wantMatrix := []Matrix{{ChatSink: ChatSink{Name: "matrix !abc:example.org", Topics: []string{"sputnik", "azal"}, Line: 32, TopicLines: []int{35, 35}},
+		Homeserver: "https://matrix.example.org", Room: "!abc:example.org", Token: "mx-env-token"}}
 	if !reflect.DeepEqual(a.Matrix, wantMatrix) {
 		t.Errorf("matrix = %+v\nwant %+v", a.Matrix, wantMatrix)
 	}
 	wantNtfy := []Ntfy{
-		{Name: "ntfy ntfy.sh/watcher-desk", URL: "https://ntfy.sh/watcher-desk", Line: 37},
-		{Name: "ntfy ntfy.example.org/private", URL: "https://ntfy.example.org/private?auth=ntfy-query-secret", Token: "tk_ntfy-env-token", Line: 38},
+		{ChatSink: ChatSink{Name: "ntfy ntfy.sh/watcher-desk", Line: 37}, URL: "https://ntfy.sh/watcher-desk"},
+		{ChatSink: ChatSink{Name: "ntfy ntfy.example.org/private", Line: 38},
+			URL: "https://ntfy.example.org/private?auth=ntfy-query-secret", Token: "tk_ntfy-env-token"},
 	}
 	if !reflect.DeepEqual(a.Ntfy, wantNtfy) {
 		t.Errorf("ntfy = %+v\nwant %+v", a.Ntfy, wantNtfy)
@@ -70,7 +72,7 @@ func TestLoadChatSinks(t *testing.T) {
 		t.Errorf("email topics = %q, want [sputnik] (a single id is a list of one)", got)
 	}
 	if n := a.Sinks(); n != 10 {
-		t.Errorf("Sinks() = %d, want 9", n)
+		t.Errorf("Sinks() = %d, want 10", n)
 	}
 	out := c.Redacted()
 	for _, s := range append(mapValues(chatEnv), "slack-file-token", "tg-file-token-77", "discord-token", "ntfy-query-secret") {

@@ -20,23 +20,23 @@ func (a *Alerts) Routes() []Route { return a.allRoutes() }
 // in Alerts. (Webhooks and emails are listed by allRoutes.)
 func (a *Alerts) routes() []Route {
 	var out []Route
-	add := func(kind string, i int, name string, line int, topics []string, lines []int) {
-		out = append(out, Route{Key: fmt.Sprintf("alerts.%s[%d]", kind, i), Name: name, Line: line, Topics: topics, topicLines: lines})
+	add := func(kind string, i int, c ChatSink) {
+		out = append(out, Route{Key: fmt.Sprintf("alerts.%s[%d]", kind, i), Name: c.Name, Line: c.Line, Topics: c.Topics, topicLines: c.TopicLines})
 	}
 	for i, s := range a.Slack {
-		add("slack", i, s.Name, s.Line, s.Topics, s.TopicLines)
+		add("slack", i, s.ChatSink)
 	}
 	for i, s := range a.Discord {
-		add("discord", i, s.Name, s.Line, s.Topics, s.TopicLines)
+		add("discord", i, s.ChatSink)
 	}
 	for i, s := range a.Telegram {
-		add("telegram", i, s.Name, s.Line, s.Topics, s.TopicLines)
+		add("telegram", i, s.ChatSink)
 	}
 	for i, s := range a.Matrix {
-		add("matrix", i, s.Name, s.Line, s.Topics, s.TopicLines)
+		add("matrix", i, s.ChatSink)
 	}
 	for i, s := range a.Ntfy {
-		add("ntfy", i, s.Name, s.Line, s.Topics, s.TopicLines)
+		add("ntfy", i, s.ChatSink)
 	}
 	return out
 }

@@ -17,15 +17,15 @@ import (
 func newChatSinks(cfg *config.Config, opts Options, policies map[string]*policy) ([]alert.Notifier, error) {
 	co := alert.ChatOptions{Timeout: cfg.Delivery.Timeout, UserAgent: userAgent(cfg, opts.Version)}
 	var sinks []alert.Notifier
-	add := func(kind string, line int, sp config.SinkPolicy, given bool, name string, n alert.Notifier, err error) error {
+	add := func(kind string, c config.ChatSink, n alert.Notifier, err error) error {
 		if err != nil {
-			return fmt.Errorf("%s:%d: %s: %w", cfg.File, line, kind, err)
+			return fmt.Errorf("%s:%d: %s: %w", cfg.File, c.Line, kind, err)
 		}
-		pol, _, err := sinkSetup(cfg, sp, opts.Logger)
+		pol, _, err := sinkSetup(cfg, c.SinkPolicy, opts.Logger)
 		if err != nil {
 			return err
 		}
-		s := named(n, given, name)
+		s := named(n, c.Named, c.Name)
 		sinks = append(sinks, s)
 		policies[s.Name()] = pol
 		return nil
@@ -33,31 +33,31 @@ func newChatSinks(cfg *config.Config, opts Options, policies map[string]*policy)
 	a := cfg.Alerts
 	for _, s := range a.Slack {
 		n, err := alert.NewSlack(alert.SlackOptions{URL: s.URL, ChatOptions: co})
-		if err := add("slack", s.Line, s.SinkPolicy, s.Named, s.Name, n, err); err != nil {
+		if err := add("slack", s.ChatSink, n, err); err != nil {
 			return nil, err
 		}
 	}
 	for _, s := range a.Discord {
 		n, err := alert.NewDiscord(alert.DiscordOptions{URL: s.URL, ChatOptions: co})
-		if err := add("discord", s.Line, s.SinkPolicy, s.Named, s.Name, n, err); err != nil {
+		if err := add("discord", s.ChatSink, n, err); err != nil {
 			return nil, err
 		}
 	}
 	for _, s := range a.Telegram {
 		n, err := alert.NewTelegram(alert.TelegramOptions{API: s.API, Token: s.Token, Chat: s.Chat, ChatOptions: co})
-		if err := add("telegram", s.Line, s.SinkPolicy, s.Named, s.Name, n, err); err != nil {
+		if err := add("telegram", s.ChatSink, n, err); err != nil {
 			return nil, err
 		}
 	}
 	for _, s := range a.Matrix {
 		n, err := alert.NewMatrix(alert.MatrixOptions{Homeserver: s.Homeserver, Room: s.Room, Token: s.Token, ChatOptions: co})
-		if err := add("matrix", s.Line, s.SinkPolicy, s.Named, s.Name, n, err); err != nil {
+		if err := add("matrix", s.ChatSink, n, err); err != nil {
 			return nil, err
 		}
 	}
 	for _, s := range a.Ntfy {
 		n, err := alert.NewNtfy(alert.NtfyOptions{URL: s.URL, Token: s.Token, ChatOptions: co})
-		if err := add("ntfy", s.Line, s.SinkPolicy, s.Named, s.Name, n, err); err != nil {
+		if err := add("ntfy", s.ChatSink, n, err); err != nil {
 			return nil, err
 		}
 	}
