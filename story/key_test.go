@@ -1,8 +1,10 @@
 package story
 
 import (
+	"encoding/binary"
 	"encoding/json"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 )
@@ -125,12 +127,58 @@ func TestPrintRoundTrip(t *testing.T) {
 	if !reflect.DeepEqual(p, q) {
 		t.Errorf("round trip changed the print:\n got %+v\nwant %+v", q, p)
 	}
-	if len(raw) > 700 {
-		t.Errorf("a print takes %d bytes of JSON; want it compact (under 700)", len(raw))
+	t.Logf("a print takes %d bytes of JSON", len(raw))
+	if len(raw) > 450 {
+		t.Errorf("a print takes %d bytes of JSON; want it compact (under 450; 520 with 32-bit minima)", len(raw))
 	}
 	var bad Print
 	if err := json.Unmarshal([]byte(`{"sig":"AAAA"}`), &bad); err != nil || bad.Sig != nil {
 		t.Errorf("a short signature: %v, %v; want it dropped without error", bad.Sig, err)
+	}
+}
+
+// TestEarlierSignatureCompares: a print an earlier version stored holds
+// the full 32-bit minima; read back, it compares with a print made now as
+// the same wording should (resemblance 1), so the stories in a state file
+// written before still take their later reports.
+func TestEarlierSignatureCompares(t *testing.T) {
+	t.Parallel()
+	d := Doc{Lang: "en", Published: time.Date(2025, 7, 1, 9, 0, 0, 0, time.UTC),
+		Title: "Azerbaijan court jails Sputnik's Kartavykh and Belousov for four months", Body: wireText}
+	now := Fingerprint(d)
+	// The signature as the earlier version made and stored it: every
+	// minimum whole, 256 bytes, base64 in the JSON.
+	var words []string
+	for _, f := range []string{d.Title, d.Body} {
+		for _, w := range splitWords(f) {
+			words = append(words, strings.ToLower(w))
+		}
+	}
+	var old []byte
+	for i := range sigSize {
+		m := ^uint32(0)
+		for _, h := range shingles(words) {
+			m = min(m, uint32((h*seeds[i][0]+seeds[i][1])>>32))
+		}
+		old = binary.LittleEndian.AppendUint32(old, m)
+	}
+	stored, err := json.Marshal(map[string][]byte{"sig": old})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back Print
+	if err := json.Unmarshal(stored, &back); err != nil {
+		t.Fatalf("decode an earlier print: %v", err)
+	}
+	if len(back.Sig) != sigSize {
+		t.Fatalf("an earlier signature of %d bytes was dropped", len(old))
+	}
+	if r := resemblance(back.Sig, now.Sig); r != 1 {
+		t.Errorf("an earlier signature of the same wording resembles today's by %.2f, want 1", r)
+	}
+	other := Fingerprint(Doc{Lang: "en", Title: "AZAL flight 8243 crashed near Aktau", Body: "The Embraer came down on Christmas Day."})
+	if r := resemblance(back.Sig, other.Sig); r >= nearDupSim {
+		t.Errorf("an earlier signature resembles other wording by %.2f", r)
 	}
 }
 

@@ -41,7 +41,8 @@ func shingles(words []string) []uint64 {
 }
 
 // minhash returns the signature of a set of shingle hashes: for each of
-// sigSize hash functions, the smallest value over the set. The functions
+// sigSize hash functions, the smallest value over the set, of which the
+// signature keeps the low 16 bits (see Signature). The functions
 // are h·a+b with odd multipliers a, the high half kept: the multiply-shift
 // family, as good as independent permutations for MinHash on well-mixed
 // input, at a multiply and an add each.
@@ -49,16 +50,20 @@ func minhash(hs []uint64) Signature {
 	if len(hs) == 0 {
 		return nil
 	}
-	sig := make(Signature, sigSize)
-	for i := range sig {
-		sig[i] = ^uint32(0)
+	var mins [sigSize]uint32
+	for i := range mins {
+		mins[i] = ^uint32(0)
 	}
 	for _, h := range hs {
-		for i := range sig {
-			if v := uint32((h*seeds[i][0] + seeds[i][1]) >> 32); v < sig[i] {
-				sig[i] = v
+		for i := range mins {
+			if v := uint32((h*seeds[i][0] + seeds[i][1]) >> 32); v < mins[i] {
+				mins[i] = v
 			}
 		}
+	}
+	sig := make(Signature, sigSize)
+	for i, v := range mins {
+		sig[i] = uint16(v)
 	}
 	return sig
 }
@@ -85,7 +90,7 @@ func mix(z uint64) uint64 {
 
 // resemblance estimates the Jaccard similarity of the wording of a and b,
 // or returns 0 when either has no signature.
-func resemblance(a, b []uint32) float64 {
+func resemblance(a, b Signature) float64 {
 	if len(a) != sigSize || len(b) != sigSize {
 		return 0
 	}

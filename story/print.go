@@ -50,35 +50,40 @@ type Print struct {
 	Sig Signature `json:"sig,omitempty"`
 }
 
-// Signature is a MinHash signature. It is stored as base64 of its
-// little-endian bytes: 344 characters, where a JSON array of 64 numbers
-// takes about 700, and the cycle keeps one for every report it sends.
-type Signature []uint32
+// Signature is a MinHash signature, of the low 16 bits of each minimum
+// (b-bit MinHash, Li and König, 2010): two different minima agree on
+// those bits once in 65,536, which moves a resemblance by less than the
+// 1/64 one position is worth, and every report a digest sends keeps its
+// signature in the state. It is stored as base64 of its little-endian
+// bytes, 172 characters. A signature of 32-bit minima, as earlier
+// versions stored it, is read as its low 16 bits, so it still compares.
+type Signature []uint16
 
 // MarshalJSON encodes s as a base64 string.
 func (s Signature) MarshalJSON() ([]byte, error) {
-	raw := make([]byte, 0, 4*len(s))
+	raw := make([]byte, 0, 2*len(s))
 	for _, v := range s {
-		raw = binary.LittleEndian.AppendUint32(raw, v)
+		raw = binary.LittleEndian.AppendUint16(raw, v)
 	}
 	return json.Marshal(raw)
 }
 
-// UnmarshalJSON decodes what MarshalJSON wrote; a signature of the wrong
-// length is dropped (it compares with nothing) rather than failing the
-// whole print.
+// UnmarshalJSON decodes what MarshalJSON wrote, or the 32-bit signature
+// of an earlier version; a signature of another length is dropped (it
+// compares with nothing) rather than failing the whole print.
 func (s *Signature) UnmarshalJSON(b []byte) error {
 	var raw []byte
 	if err := json.Unmarshal(b, &raw); err != nil {
 		return fmt.Errorf("minhash signature: %w", err)
 	}
-	if len(raw) != 4*sigSize {
+	width := len(raw) / sigSize
+	if len(raw)%sigSize != 0 || (width != 2 && width != 4) {
 		*s = nil
 		return nil
 	}
 	out := make(Signature, sigSize)
 	for i := range out {
-		out[i] = binary.LittleEndian.Uint32(raw[4*i:])
+		out[i] = binary.LittleEndian.Uint16(raw[width*i:]) // the low half, little-endian, of either width
 	}
 	*s = out
 	return nil
