@@ -1,6 +1,11 @@
 package watch
 
-import "github.com/watcher-news/watcher/alert"
+import (
+	"slices"
+
+	"github.com/watcher-news/watcher/alert"
+	"github.com/watcher-news/watcher/item"
+)
 
 // A cycle with more matches than one message can show (a catch-up after
 // an outage, a backfill, a day the story breaks) is sent as several
@@ -18,19 +23,28 @@ const maxTopicReports = alert.MaxItemsPerTopic
 const maxDigestReports = 1000
 
 // digestChunk is the part of a cycle one digest carries: whole sources,
-// with their matches.
+// or the part of one (see splitSource), with their matches.
 type digestChunk struct {
 	outcomes []*sourceOutcome
 	hits     []matched
 }
 
+// chunkUnit is what a chunk takes whole: a source and its matches, or a
+// part of a source's matches with the keys of their items.
+type chunkUnit struct {
+	o        *sourceOutcome
+	hits     []matched
+	perTopic map[string]int
+	n        int
+}
+
 // chunkByReports splits the outcomes and the cycle's matches (collect's:
 // those of the sources read) into chunks whose matches stay within
 // maxTopicReports per topic and maxDigestReports in all, in the order of
-// the outcomes. A source's items stay together, since its state and keys
-// are written with the digest that holds them: a source over the bounds
-// alone makes a chunk of its own. The outcomes without matches go with the
-// last chunk. One chunk (the usual cycle) holds every outcome.
+// the outcomes. A source's matches stay together in one chunk, with its
+// state and keys, unless they alone are over the bounds: then splitSource
+// cuts them. The outcomes without matches go with the last chunk. One
+// chunk (the usual cycle) holds every outcome.
 func chunkByReports(outcomes []*sourceOutcome, hits []matched) []digestChunk {
 	bySource := map[string][]matched{}
 	for _, m := range hits {
@@ -47,34 +61,107 @@ func chunkByReports(outcomes []*sourceOutcome, hits []matched) []digestChunk {
 			rest = append(rest, o)
 			continue
 		}
-		mine := map[string]int{}
-		n := 0
-		for _, m := range theirs {
-			for _, h := range m.hits {
-				mine[h.Topic]++
+		for _, u := range splitSource(o, theirs) {
+			if overBounds(perTopic, total, u.perTopic, u.n) && len(cur.outcomes) > 0 {
+				chunks = append(chunks, cur)
+				cur, perTopic, total = digestChunk{}, map[string]int{}, 0
 			}
-			for topic := range m.related {
-				mine[topic]++
+			cur.outcomes = append(cur.outcomes, u.o)
+			cur.hits = append(cur.hits, u.hits...)
+			for topic, k := range u.perTopic {
+				perTopic[topic] += k
 			}
-			n += len(m.hits) + len(m.related)
+			total += u.n
 		}
-		over := total+n > maxDigestReports
-		for topic, k := range mine {
-			over = over || perTopic[topic]+k > maxTopicReports
-		}
-		if over && len(cur.outcomes) > 0 {
-			chunks = append(chunks, cur)
-			cur, perTopic, total = digestChunk{}, map[string]int{}, 0
-		}
-		cur.outcomes = append(cur.outcomes, o)
-		cur.hits = append(cur.hits, theirs...)
-		for topic, k := range mine {
-			perTopic[topic] += k
-		}
-		total += n
 	}
 	cur.outcomes = append(cur.outcomes, rest...)
 	return append(chunks, cur)
+}
+
+// reportsOf counts the reports of ms: by topic, and in all.
+func reportsOf(ms []matched) (map[string]int, int) {
+	perTopic := map[string]int{}
+	n := 0
+	for _, m := range ms {
+		for _, h := range m.hits {
+			perTopic[h.Topic]++
+		}
+		for topic := range m.related {
+			perTopic[topic]++
+		}
+		n += len(m.hits) + len(m.related)
+	}
+	return perTopic, n
+}
+
+// overBounds reports whether reports of perTopic and n, added to a chunk
+// holding has and total, would be more than a digest holds.
+func overBounds(has map[string]int, total int, perTopic map[string]int, n int) bool {
+	if total+n > maxDigestReports {
+		return true
+	}
+	for topic, k := range perTopic {
+		if has[topic]+k > maxTopicReports {
+			return true
+		}
+	}
+	return false
+}
+
+// splitSource returns a source's matches as the one unit they usually
+// are, or, when they alone are more than a digest holds (a feed of
+// hundreds of items read after days away), cut oldest first into parts
+// that each fit. Each part but the last is written with only its items'
+// keys and text: a crash after it leaves the source's own state (its
+// validators among it) as it was, so the next cycle reads the feed whole
+// again, finds those items seen, and sends the rest. The last part is the
+// source itself, less what the parts before took.
+func splitSource(o *sourceOutcome, theirs []matched) []chunkUnit {
+	perTopic, n := reportsOf(theirs)
+	if !overBounds(nil, 0, perTopic, n) {
+		return []chunkUnit{{o: o, hits: theirs, perTopic: perTopic, n: n}}
+	}
+	byDate := slices.Clone(theirs)
+	slices.SortStableFunc(byDate, func(a, b matched) int { return a.item.Published.Compare(b.item.Published) })
+	var parts [][]matched
+	var cur []matched
+	has, total := map[string]int{}, 0
+	for _, m := range byDate {
+		pt, k := reportsOf([]matched{m})
+		if len(cur) > 0 && overBounds(has, total, pt, k) {
+			parts = append(parts, cur)
+			cur, has, total = nil, map[string]int{}, 0
+		}
+		cur = append(cur, m)
+		for topic, c := range pt {
+			has[topic] += c
+		}
+		total += k
+	}
+	parts = append(parts, cur)
+	seen := make(map[string]bool, len(o.seen))
+	for _, k := range o.seen {
+		seen[k] = true
+	}
+	moved := map[string]bool{}
+	units := make([]chunkUnit, 0, len(parts))
+	for _, p := range parts[:len(parts)-1] {
+		part := &sourceOutcome{src: o.src, part: true}
+		for _, m := range p {
+			if k := m.item.Key(); seen[k] && !moved[k] {
+				moved[k] = true
+				part.seen = append(part.seen, k)
+				part.fresh = append(part.fresh, m.item)
+			}
+		}
+		pt, k := reportsOf(p)
+		units = append(units, chunkUnit{o: part, hits: p, perTopic: pt, n: k})
+	}
+	o.seen = slices.DeleteFunc(o.seen, func(k string) bool { return moved[k] })
+	o.fresh = slices.DeleteFunc(o.fresh, func(it item.Item) bool { return moved[it.Key()] })
+	last := parts[len(parts)-1]
+	pt, k := reportsOf(last)
+	return append(units, chunkUnit{o: o, hits: last, perTopic: pt, n: k})
 }
 
 // commitChunks commits the cycle's outcomes and matches, as one digest or

@@ -10,10 +10,10 @@ import (
 	"time"
 )
 
-// catchUpDesk serves twenty feeds of one outlet on one host; list(n) makes
-// each list n items (the first n of its reports), all of them reports of
-// the Yekaterinburg case. It returns the sources' configuration.
-func catchUpDesk(t *testing.T) (srv *httptest.Server, sourcesYAML string, list func(n int)) {
+// catchUpDesk serves feeds of one outlet on one host; list(n) makes each
+// list n items (the first n of its reports), all of them reports of the
+// Yekaterinburg case. It returns the sources' configuration.
+func catchUpDesk(t *testing.T, feeds int) (srv *httptest.Server, sourcesYAML string, list func(n int)) {
 	var mu sync.Mutex
 	perFeed := 0
 	srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -39,7 +39,7 @@ func catchUpDesk(t *testing.T) (srv *httptest.Server, sourcesYAML string, list f
 	}))
 	t.Cleanup(srv.Close)
 	var src []string
-	for i := range 20 {
+	for i := range feeds {
 		src = append(src, feedSource(fmt.Sprintf("desk-%02d", i), fmt.Sprintf("%s/feeds/%d.xml", srv.URL, i)))
 	}
 	return srv, sources(src...), func(n int) { mu.Lock(); perFeed = n; mu.Unlock() }
@@ -57,30 +57,33 @@ func headline(feed, i int) string {
 	return fmt.Sprintf("%s, %s and %s testify", word(k), word(k+1), word(k+2))
 }
 
-// readableWhole checks what a desk got of the catch-up: several mails,
-// none hiding items behind "and N more", and every report of the 160
-// exactly once (as an entry or among a story's other reports) in the
-// digests the webhook got, which say the same as the mails in structure.
-func readableWhole(t *testing.T, srv *httptest.Server, mails []*parsedMail, digests []webhookDigest) {
+// readableWhole checks what a desk got of the catch-up of feeds feeds
+// that list perFeed items each, the first read before: several mails,
+// none hiding items behind "and N more", and every new report exactly
+// once (as an entry or among a story's other reports) in the digests the
+// webhook got, which say the same as the mails in structure.
+func readableWhole(t *testing.T, srv *httptest.Server, mails []*parsedMail, digests []webhookDigest, feeds, perFeed int) {
 	t.Helper()
+	want := feeds * (perFeed - 1)
 	if len(mails) < 2 || len(digests) < 2 {
-		t.Fatalf("%d mails, %d webhook digests; want the 160 matches in several of each", len(mails), len(digests))
+		t.Fatalf("%d mails, %d webhook digests; want the %d matches in several of each", len(mails), len(digests), want)
 	}
 	for i, m := range mails {
+		t.Logf("mail %d: %s", i, m.Subject)
 		if strings.Contains(m.Text, " more") {
 			t.Errorf("mail %d (%s) hides items behind \"and N more\"", i, m.Subject)
 		}
 	}
 	count := reportsByURL(digests)
-	for feed := range 20 {
-		for i := 1; i < 9; i++ {
+	for feed := range feeds {
+		for i := 1; i < perFeed; i++ {
 			if u := fmt.Sprintf("%s/feeds/%d/%d", srv.URL, feed, i); count[u] != 1 {
 				t.Errorf("%s delivered %d times, want once", u, count[u])
 			}
 		}
 	}
-	if len(count) != 160 {
-		t.Errorf("%d reports delivered, want the 160", len(count))
+	if len(count) != want {
+		t.Errorf("%d reports delivered, want the %d", len(count), want)
 	}
 }
 
@@ -91,7 +94,7 @@ func readableWhole(t *testing.T, srv *httptest.Server, mails []*parsedMail, dige
 // several mails (and webhook digests), each report once, none hidden
 // behind "and N more", and nothing again in the next cycle.
 func TestCatchUpIsReadableWhole(t *testing.T) {
-	srv, src, list := catchUpDesk(t)
+	srv, src, list := catchUpDesk(t, 20)
 	mb, hook := newMailbox(t), newReceiver(t)
 	e := newEnv(t, src+webhookAlert(hook.srv.URL)+emailAlert(mb.addr))
 	list(1)
@@ -101,7 +104,7 @@ func TestCatchUpIsReadableWhole(t *testing.T) {
 		t.Fatalf("catch-up cycle: %d sources ok, %d matched; want 20 and 160", sum.OK, sum.Matched)
 	}
 	mails, digests := mb.messages(), hook.digests()
-	readableWhole(t, srv, mails, digests)
+	readableWhole(t, srv, mails, digests, 20, 9)
 	if sum := e.mustCycle(); sum.Matched != 0 || len(mb.messages()) != len(mails) || len(hook.digests()) != len(digests) {
 		t.Errorf("the next cycle matched %d and sent %d more mails; want nothing", sum.Matched, len(mb.messages())-len(mails))
 	}
@@ -111,7 +114,7 @@ func TestCatchUpIsReadableWhole(t *testing.T) {
 // webhook and mail take a morning digest. The day's held digests are
 // gathered at 08:00 into as many as it takes to show every item.
 func TestMorningDigestIsReadableWhole(t *testing.T) {
-	srv, src, list := catchUpDesk(t)
+	srv, src, list := catchUpDesk(t, 20)
 	mb, hook := newMailbox(t), newReceiver(t)
 	morning := "      digest:\n        schedule: \"0 8 * * *\"\n"
 	e := newEnv(t, "timezone: UTC\n"+src+webhookAlert(hook.srv.URL)+morning+emailAlert(mb.addr)+morning)
@@ -125,5 +128,27 @@ func TestMorningDigestIsReadableWhole(t *testing.T) {
 		t.Fatalf("%d mails and %d webhook digests before the morning, want none", n, m)
 	}
 	e.until(at("2025-07-02T08:10:00Z"), 10*time.Minute, nil, nil)
-	readableWhole(t, srv, mb.messages(), hook.digests())
+	readableWhole(t, srv, mb.messages(), hook.digests(), 20, 9)
+}
+
+// TestBigFeedIsReadableWhole: one feed (an aggregator's search, a busy
+// channel) comes back after days away with 160 new reports of the
+// Yekaterinburg case, more than one mail shows of a topic. They are cut,
+// oldest first, into several digests, each report once, none hidden; and
+// the next cycle, which reads the feed again, sends nothing.
+func TestBigFeedIsReadableWhole(t *testing.T) {
+	srv, src, list := catchUpDesk(t, 1)
+	mb, hook := newMailbox(t), newReceiver(t)
+	e := newEnv(t, src+webhookAlert(hook.srv.URL)+emailAlert(mb.addr))
+	list(1)
+	e.mustCycle() // the first read: silent
+	list(161)
+	if sum := e.mustCycle(); sum.OK != 1 || sum.Matched != 160 {
+		t.Fatalf("catch-up cycle: %d sources ok, %d matched; want 1 and 160", sum.OK, sum.Matched)
+	}
+	mails, digests := mb.messages(), hook.digests()
+	readableWhole(t, srv, mails, digests, 1, 161)
+	if sum := e.mustCycle(); sum.Matched != 0 || len(mb.messages()) != len(mails) || len(hook.digests()) != len(digests) {
+		t.Errorf("the next cycle matched %d and sent %d more mails; want nothing", sum.Matched, len(mb.messages())-len(mails))
+	}
 }

@@ -3,6 +3,7 @@ package watch
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -86,31 +87,142 @@ func TestChunkByReports(t *testing.T) {
 	}
 }
 
-// TestChunkAloneWhenOverTheBound: a source with more matches of a topic
-// than a digest takes is a chunk of its own, not split: its state and
-// keys go with the one digest that holds its items.
-func TestChunkAloneWhenOverTheBound(t *testing.T) {
-	_, _, outcomes, _ := busyCycle(t)
+// bigSource gives the second of three sources of the busy cycle 150 new
+// items of the AZAL story, the others 5, and returns the outcomes of the
+// three and their matches. Item j of a source was published j minutes
+// before the cycle.
+func bigSource(t *testing.T) (*Watcher, *state.Store, []*sourceOutcome, []matched) {
+	t.Helper()
+	w, store, outcomes, _ := busyCycle(t)
+	outcomes = outcomes[:3]
 	var hits []matched
-	for i, o := range outcomes[:3] {
-		o.hits = nil
+	for i, o := range outcomes {
+		o.hits, o.seen = nil, nil
 		n := 5
 		if i == 1 {
 			n = 150
 		}
 		for j := range n {
-			m := matched{item: item.Item{Source: o.src.Name, GUID: fmt.Sprint(j)}, hits: []match.Hit{{Topic: "azal"}}}
-			o.hits = append(o.hits, m)
+			it := item.Item{Source: o.src.Name, GUID: fmt.Sprint(j), URL: fmt.Sprintf("https://%s.example/%d", o.src.Name, j),
+				Title: fmt.Sprintf("AZAL %d: report %s-%d", 9000+i*200+j, o.src.Name, j), Published: w.now().Add(-time.Duration(j) * time.Minute)}
+			m := matched{item: it, hits: []match.Hit{{Topic: "azal"}}}
+			o.fresh, o.seen, o.hits = append(o.fresh, it), append(o.seen, it.Key()), append(o.hits, m)
 			hits = append(hits, m)
 		}
 	}
+	return w, store, outcomes, hits
+}
+
+// TestChunkSplitsASourceOverTheBound: a source with more matches of a
+// topic than a digest takes is cut, oldest first, into parts that fit.
+// The part cut off carries its items' keys and text but not the source's
+// state; the source itself, with the rest of its keys, comes after it.
+func TestChunkSplitsASourceOverTheBound(t *testing.T) {
+	_, _, outcomes, hits := bigSource(t)
+	big := outcomes[1]
 	chunks := chunkByReports(outcomes, hits)
 	var sizes []int
 	for _, c := range chunks {
 		sizes = append(sizes, len(c.hits))
 	}
-	if fmt.Sprint(sizes) != "[5 150 5]" {
-		t.Errorf("chunk sizes %v, want [5 150 5]", sizes)
+	if fmt.Sprint(sizes) != "[5 100 55]" {
+		t.Fatalf("chunk sizes %v, want [5 100 55] (the big source cut into its 100 oldest and the 50 newest)", sizes)
+	}
+	part := chunks[1].outcomes[0]
+	if len(chunks[1].outcomes) != 1 || !part.part || part == big {
+		t.Fatalf("the second chunk holds %d outcomes (part: %v); want one part of the big source", len(chunks[1].outcomes), part.part)
+	}
+	if chunks[2].outcomes[0] != big || big.part {
+		t.Errorf("the third chunk does not begin with the big source's own outcome")
+	}
+	oldest := map[string]bool{}
+	for j := 50; j < 150; j++ {
+		oldest[item.Item{Source: big.src.Name, GUID: fmt.Sprint(j)}.Key()] = true
+	}
+	for _, m := range chunks[1].hits {
+		if !oldest[m.item.Key()] {
+			t.Errorf("the part cut off carries %s, not one of the 100 oldest", m.item.GUID)
+		}
+	}
+	if len(part.seen) != 100 || len(part.fresh) != 100 || len(big.seen) != 50 || len(big.fresh) != 50 {
+		t.Errorf("part: %d keys, %d items; the source: %d keys, %d items; want 100, 100, 50, 50",
+			len(part.seen), len(part.fresh), len(big.seen), len(big.fresh))
+	}
+	for _, k := range part.seen {
+		if !oldest[k] || slices.Contains(big.seen, k) {
+			t.Errorf("key %s is in the part (oldest: %v) and in the source: %v", k, oldest[k], slices.Contains(big.seen, k))
+		}
+	}
+}
+
+// TestCommitSplitSourceFailsMidway: the digest of the big source's last
+// part fails to commit. The part before is written: its digest pending
+// and its 100 items seen; the source's own state is not, nor the keys of
+// its 50 newest, so the next cycle reads the feed whole again and sends
+// just those.
+func TestCommitSplitSourceFailsMidway(t *testing.T) {
+	w, store, outcomes, hits := bigSource(t)
+	big := outcomes[1]
+	name, keys := big.src.Name, slices.Clone(big.seen)
+	chunks := chunkByReports(outcomes, hits)
+	ds, _, err := w.digest(chunks[2].hits, nil, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := store.Commit(state.Batch{Digest: ds[0]}); err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range outcomes { // chunkByReports again, on the outcomes as they came
+		o.seen, o.fresh = nil, nil
+		for _, m := range o.hits {
+			o.seen, o.fresh = append(o.seen, m.item.Key()), append(o.fresh, m.item)
+		}
+	}
+	if err := w.commitChunks(outcomes, hits); err == nil || !strings.Contains(err.Error(), "already stored") {
+		t.Fatalf("commit = %v, want the third digest's transaction to fail", err)
+	}
+	src, err := store.Source(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if src.Initialized {
+		t.Error("the big source's state was written with the part cut off")
+	}
+	seen, err := store.SeenKeys(name, keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(seen) != 100 {
+		t.Errorf("%d of the big source's keys seen, want the 100 of the digest written", len(seen))
+	}
+	for j := range 50 {
+		if k := (item.Item{Source: name, GUID: fmt.Sprint(j)}).Key(); seen[k] {
+			t.Errorf("item %d, of the digest that failed, is seen", j)
+		}
+	}
+	pending, err := store.Pending()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pending) != 3 { // the first two chunks', and the one the test stored
+		t.Fatalf("%d digests pending, want 3", len(pending))
+	}
+
+	// The next cycle reads the feed whole again. Its state never written,
+	// the source is read for the first time; with a backfill that covers
+	// every item, only the 50 the failed digest held are new.
+	w.cfg.Backfill = 48 * time.Hour
+	again := &sourceOutcome{src: big.src}
+	for _, m := range hits {
+		if m.item.Source == name {
+			again.res.Items = append(again.res.Items, m.item)
+		}
+	}
+	if err := w.filterNew(again, w.now()); err != nil {
+		t.Fatal(err)
+	}
+	if len(again.fresh) != 50 || len(again.touched) != 100 {
+		t.Errorf("the first read again: %d new items, %d seen before; want 50 and 100", len(again.fresh), len(again.touched))
 	}
 }
 

@@ -92,6 +92,10 @@ type sourceOutcome struct {
 	health *healthReport
 	// newItems counts the fresh items a flush archived and let go of.
 	newItems int
+	// part: not the source's outcome but a part of its matches, cut off
+	// for a digest of their own (see splitSource). Only the keys and text
+	// of its items are written, not the source's state.
+	part bool
 }
 
 // Cycle runs one full cycle: fetch, filter, match, store, deliver. Source
@@ -497,8 +501,9 @@ func (w *Watcher) crawlOne(ctx context.Context, o *sourceOutcome) {
 }
 
 // filterNew keeps the items of a successful fetch that were not seen
-// before. On a source's first successful fetch everything is recorded as
-// seen, and only items published within the backfill window are new.
+// before. On a source's first successful fetch everything not seen is
+// recorded as seen, and only items published within the backfill window
+// are new.
 // Items seen before are "touched", so pruning never forgets a key that a
 // feed still lists.
 func (w *Watcher) filterNew(o *sourceOutcome, now time.Time) error {
@@ -515,12 +520,13 @@ func (w *Watcher) filterNew(o *sourceOutcome, now time.Time) error {
 	}
 	// The items the fetcher left out as seen are still listed: touched.
 	o.touched = append(o.touched, o.res.Known...)
-	seen := map[string]bool{}
-	if !first {
-		var err error
-		if seen, err = w.store.SeenKeys(o.src.Name, keys); err != nil {
-			return fmt.Errorf("source %q: %w: %w", o.src.Name, errStateRead, err)
-		}
+	// On a first read too: a first read's backfill with more matches than
+	// a digest holds is written in parts, the source's state with the last
+	// (see splitSource), so a crash in between leaves a source not yet
+	// read whose first items are seen, and sent.
+	seen, err := w.store.SeenKeys(o.src.Name, keys)
+	if err != nil {
+		return fmt.Errorf("source %q: %w: %w", o.src.Name, errStateRead, err)
 	}
 	o.next.Initialized = true
 	tries := o.prev.ArticleTries

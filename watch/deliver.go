@@ -36,15 +36,17 @@ func (w *Watcher) commit(outcomes []*sourceOutcome, hits []matched, seq int) err
 		if (o.skip && o.health == nil) || o.interrupted || o.flushed {
 			continue
 		}
-		b.Sources[o.src.Name] = o.next
+		if !o.part {
+			b.Sources[o.src.Name] = o.next
+		}
 		if len(o.seen) > 0 {
-			b.Seen[o.src.Name] = o.seen
+			b.Seen[o.src.Name] = append(b.Seen[o.src.Name], o.seen...)
 		}
 		if len(o.touched) > 0 {
 			b.Touched[o.src.Name] = o.touched
 		}
 		if len(o.fresh) > 0 {
-			b.Archive[o.src.Name] = archiveItems(o.fresh)
+			b.Archive[o.src.Name] = append(b.Archive[o.src.Name], archiveItems(o.fresh)...)
 		}
 		if len(o.hits) > 0 || o.health != nil {
 			carried[o.src.Name] = true
