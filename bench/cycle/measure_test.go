@@ -27,3 +27,19 @@ func TestRunPeakIsTheChilds(t *testing.T) {
 	}
 	runtime.KeepAlive(big)
 }
+
+// TestForcedLiveMB: the soak's live heap is the third figure of a forced
+// collection's trace line, and only of a forced one.
+func TestForcedLiveMB(t *testing.T) {
+	forced := "gc 35 @1.172s 6%: 5.5+1.0+0.092 ms clock, 11+0/1.5/0+0.18 ms cpu, 27->28->10 MB, 31 MB goal, 0 MB stacks, 0 MB globals, 2 P (forced)"
+	if mb, ok := forcedLiveMB(forced); !ok || mb != 10 {
+		t.Errorf("forcedLiveMB(forced) = %d, %v; want 10, true", mb, ok)
+	}
+	paced := "gc 36 @3.001s 4%: 0.04+1.2+0.01 ms clock, 0.08+0/0.5/1.1+0.02 ms cpu, 17->18->9 MB, 19 MB goal, 0 MB stacks, 0 MB globals, 2 P"
+	if _, ok := forcedLiveMB(paced); ok {
+		t.Error("a collection the pacer started was taken for the end of a cycle")
+	}
+	if _, ok := forcedLiveMB(`time=2026-12-02T05:13:44Z level=INFO msg="cycle done" duration=1.7s (forced)`); ok {
+		t.Error("a log line was taken for the collector's trace")
+	}
+}

@@ -55,9 +55,10 @@ func printSoak(w io.Writer, s soakResult) {
 	rss := func(c soakCycle) float64 { return mb(c.rssKB) }
 	anon := func(c soakCycle) float64 { return mb(c.anonKB) }
 	idle := func(c soakCycle) float64 { return mb(c.idleKB) }
+	live := func(c soakCycle) float64 { return float64(c.liveMB) }
 	fmt.Fprintln(w, "| N | cycles | new a cycle | cycle ms first / median / last | ms per 100 cycles (2nd half) | "+
-		"RSS MB first / median / last | MB per 100 cycles (2nd half) | anon MB first / last (per 100, 2nd half) | idle RSS MB first / last (per 100, 2nd half) | peak RSS MB first / last | state MB first / last | late cycles |")
-	fmt.Fprintln(w, "|---:|---:|---:|---|---|---|---|---|---|---|---|---:|")
+		"RSS MB first / median / last | MB per 100 cycles (2nd half) | anon MB first / last (per 100, 2nd half) | idle RSS MB first / last (per 100, 2nd half) | live heap MB first / median / last (per 100, 2nd half) | peak RSS MB first / last | state MB first / last | late cycles |")
+	fmt.Fprintln(w, "|---:|---:|---:|---|---|---|---|---|---|---|---|---|---:|")
 	late := 0
 	for _, c := range cs {
 		if c.overlapped || c.failed > 0 || c.notReached > 0 {
@@ -65,17 +66,28 @@ func printSoak(w io.Writer, s soakResult) {
 		}
 	}
 	last := cs[len(cs)-1]
-	fmt.Fprintf(w, "| %d | %d | %.0f | %.0f / %.0f / %.0f | %+.1f (%+.1f) | %.1f / %.1f / %.1f | %+.2f (%+.2f) | %.1f / %.1f (%+.2f) | %.1f / %.1f (%+.2f) | %.1f / %.1f | %.1f / %.1f | %d |\n",
+	fmt.Fprintf(w, "| %d | %d | %.0f | %.0f / %.0f / %.0f | %+.1f (%+.1f) | %.1f / %.1f / %.1f | %+.2f (%+.2f) | %.1f / %.1f (%+.2f) | %.1f / %.1f (%+.2f) | %s | %.1f / %.1f | %.1f / %.1f | %d |\n",
 		s.n, len(s.cycles), median(cs, func(c soakCycle) float64 { return float64(c.newItems) }),
 		dur(cs[0]), median(cs, dur), dur(last), 100*slope(cs, dur), 100*slope(half, dur),
 		rss(cs[0]), median(cs, rss), rss(last), 100*slope(cs, rss), 100*slope(half, rss),
 		anon(cs[0]), anon(last), 100*slope(half, anon),
-		idle(cs[0]), idle(last), 100*slope(half, idle),
+		idle(cs[0]), idle(last), 100*slope(half, idle), liveHeap(cs, half, live),
 		mb(cs[0].hwmKB), mb(last.hwmKB), float64(cs[0].stateKB)/1024, float64(last.stateKB)/1024, late)
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "RSS, anon: right after the cycle's summary, the state still open (its file memory-mapped); idle RSS: before the next cycle, the state closed.")
+	fmt.Fprintln(w, "RSS, anon: right after the cycle's summary, the state still open (its file memory-mapped), with the cycle's garbage not yet collected; "+
+		"idle RSS: before the next cycle, the state closed; live heap: after the collections that end the cycle, from the runtime's trace (whole MB).")
 	fmt.Fprintln(w, "late cycles: began before the server had been advanced and warmed up for them, or had sources failed or not reached; "+
 		"raise -soak-every if there are any.")
+}
+
+// liveHeap formats the live heap column, or "-" if the trace gave none.
+func liveHeap(cs, half []soakCycle, live func(soakCycle) float64) string {
+	for _, c := range cs {
+		if c.liveMB < 0 {
+			return "-"
+		}
+	}
+	return fmt.Sprintf("%.0f / %.0f / %.0f (%+.2f)", live(cs[0]), median(cs, live), live(cs[len(cs)-1]), 100*slope(half, live))
 }
 
 func mb(kb int64) float64 { return float64(kb) / 1024 }
@@ -122,7 +134,7 @@ func writeSoakCSV(path string, ss []soakResult) error {
 	}
 	w := csv.NewWriter(f)
 	w.Write([]string{"n", "cycle", "seconds", "duration_ms", "new", "failed", "not_reached",
-		"rss_kb", "anon_kb", "file_kb", "hwm_kb", "state_kb", "overlapped"})
+		"rss_kb", "anon_kb", "file_kb", "hwm_kb", "state_kb", "idle_kb", "live_mb", "overlapped"})
 	for _, s := range ss {
 		if len(s.cycles) == 0 {
 			continue
@@ -133,7 +145,7 @@ func writeSoakCSV(path string, ss []soakResult) error {
 				strconv.FormatInt(c.duration.Milliseconds(), 10), strconv.Itoa(c.newItems), strconv.Itoa(c.failed),
 				strconv.Itoa(c.notReached), strconv.FormatInt(c.rssKB, 10), strconv.FormatInt(c.anonKB, 10),
 				strconv.FormatInt(c.fileKB, 10), strconv.FormatInt(c.hwmKB, 10), strconv.FormatInt(c.stateKB, 10),
-				strconv.FormatBool(c.overlapped)})
+				strconv.FormatInt(c.idleKB, 10), strconv.FormatInt(c.liveMB, 10), strconv.FormatBool(c.overlapped)})
 		}
 	}
 	w.Flush()

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -32,6 +33,11 @@ type soakCycle struct {
 	// and the server has been advanced: what the daemon holds while it
 	// waits, most of its life.
 	idleKB int64
+	// liveMB is the live heap after the collections that end the cycle,
+	// from the runtime's trace (whole MB): the daemon's own memory,
+	// without the state file's pages or the garbage a cycle leaves until
+	// the next collection. -1 when the trace had none.
+	liveMB int64
 	// overlapped: the cycle began before the server had been advanced
 	// and warmed up for it, so it competed with that for the CPU and may
 	// have seen fewer new items.
@@ -92,6 +98,9 @@ func runDaemon(ctx context.Context, o options, dir string, f *farm, b bounds, ev
 	}
 	cmd := exec.CommandContext(ctx, o.watcher, args...)
 	cmd.Dir = dir
+	// The collector's trace, for the live heap after each cycle (see
+	// soakCycle.liveMB): a line a collection, on standard error.
+	cmd.Env = append(os.Environ(), "GODEBUG="+withGCTrace(os.Getenv("GODEBUG")))
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		return nil, err
@@ -111,7 +120,9 @@ func runDaemon(ctx context.Context, o options, dir string, f *farm, b bounds, ev
 	defer stopDaemon(cmd)
 	log := newLogTail(50)
 	lines := make(chan logLine, 16)
-	go follow(logr, log, lines)
+	var live atomic.Int64
+	live.Store(-1)
+	go follow(logr, log, lines, &live)
 	wait := max(5*time.Minute, 20*every)
 	var cycles []soakCycle
 	var warmEnd time.Time
@@ -144,6 +155,7 @@ func runDaemon(ctx context.Context, o options, dir string, f *farm, b bounds, ev
 		if k == o.soak {
 			time.Sleep(time.Second) // for the state to be closed
 			cycles[len(cycles)-1].idleKB = idleRSS(cmd.Process.Pid)
+			cycles[len(cycles)-1].liveMB = live.Swap(-1)
 			break
 		}
 		if err := f.post("/control/advance"); err != nil {
@@ -154,6 +166,7 @@ func runDaemon(ctx context.Context, o options, dir string, f *farm, b bounds, ev
 		}
 		warmEnd = time.Now()
 		cycles[len(cycles)-1].idleKB = idleRSS(cmd.Process.Pid)
+		cycles[len(cycles)-1].liveMB = live.Swap(-1)
 	}
 	return cycles, nil
 }
@@ -191,19 +204,50 @@ func (l logLine) cycle(k int) (soakCycle, error) {
 }
 
 // follow reads the daemon's log, keeps its tail and passes on every
-// "cycle done" line with the time it was read. It closes lines at the
-// end of the log.
-func follow(r io.Reader, tail *logTail, lines chan<- logLine) {
+// "cycle done" line with the time it was read; it keeps in live the live
+// heap after the last forced collection the trace shows (the daemon's,
+// after each cycle). It closes lines at the end of the log.
+func follow(r io.Reader, tail *logTail, lines chan<- logLine, live *atomic.Int64) {
 	defer close(lines)
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), 16<<20) // failed_sources can be long
 	for sc.Scan() {
 		s := sc.Text()
+		if mb, ok := forcedLiveMB(s); ok {
+			live.Store(mb)
+			continue
+		} else if strings.HasPrefix(s, "gc ") {
+			continue // the trace is not the log
+		}
 		tail.add(s)
 		if strings.Contains(s, `msg="cycle done"`) {
 			lines <- logLine{at: time.Now(), fields: logFields(s)}
 		}
 	}
+}
+
+// gcForcedRE matches a forced collection in the runtime's trace
+// (GODEBUG=gctrace=1): "gc 12 @3.1s 0%: ..., 27->27->10 MB, ... (forced)",
+// the heap at its start, at its end, and live after it.
+var gcForcedRE = regexp.MustCompile(`^gc \d+ @.* (\d+)->(\d+)->(\d+) MB,.*\(forced\)$`)
+
+// forcedLiveMB returns the live heap after the collection of a forced
+// collection's trace line.
+func forcedLiveMB(line string) (int64, bool) {
+	m := gcForcedRE.FindStringSubmatch(line)
+	if m == nil {
+		return 0, false
+	}
+	mb, err := strconv.ParseInt(m[3], 10, 64)
+	return mb, err == nil
+}
+
+// withGCTrace returns a GODEBUG value with gctrace=1 added to godebug's.
+func withGCTrace(godebug string) string {
+	if godebug == "" {
+		return "gctrace=1"
+	}
+	return godebug + ",gctrace=1"
 }
 
 // logTail keeps the last lines of a log for error messages.
