@@ -70,8 +70,14 @@ func newEnvFetch(t *testing.T, fetchYAML, cfgYAML string) *env {
 func newEnvOn(t *testing.T, kind storeKind, fetchYAML, cfgYAML string) *env {
 	t.Helper()
 	dir := t.TempDir()
+	return loadEnv(t, dir, "state: "+stateFor(t, kind, dir)+"\nfetch:\n"+fetchYAML+cfgYAML+testTopics)
+}
+
+// loadEnv writes body as dir's config.yaml, loads it as the program does,
+// and opens the state it names.
+func loadEnv(t *testing.T, dir, body string) *env {
+	t.Helper()
 	path := filepath.Join(dir, "config.yaml")
-	body := "state: " + stateFor(t, kind, dir) + "\nfetch:\n" + fetchYAML + cfgYAML + testTopics
 	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
 		t.Fatal(err)
 	}

@@ -2,15 +2,12 @@ package watch_test
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/watcher-news/watcher/config"
-	"github.com/watcher-news/watcher/match"
 	"github.com/watcher-news/watcher/state"
 )
 
@@ -18,18 +15,7 @@ import (
 func newEnvTopics(t *testing.T, cfgYAML, topicsYAML string) *env {
 	t.Helper()
 	dir := t.TempDir()
-	path := filepath.Join(dir, "config.yaml")
-	body := "state: " + filepath.Join(dir, "watcher.db") + "\nfetch:\n  timeout: 5s\n" + cfgYAML + topicsYAML
-	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := config.Load(path, config.Options{ValidateQuery: match.ParseQuery})
-	if err != nil {
-		t.Fatalf("load config:\n%s\n%v", body, err)
-	}
-	e := &env{t: t, cfg: cfg, clock: &clock{now: time.Date(2025, 7, 1, 9, 0, 0, 0, time.UTC)}}
-	e.open()
-	return e
+	return loadEnv(t, dir, "state: "+filepath.Join(dir, "watcher.db")+"\nfetch:\n  timeout: 5s\n"+cfgYAML+topicsYAML)
 }
 
 // The topic follows its story with the defaults (`follow: true`).

@@ -11,8 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/watcher-news/watcher/config"
-	"github.com/watcher-news/watcher/match"
 	"github.com/watcher-news/watcher/watch"
 )
 
@@ -26,18 +24,7 @@ func newEnvFiles(t *testing.T, files map[string]string, cfgYAML string) *env {
 			t.Fatal(err)
 		}
 	}
-	path := filepath.Join(dir, "config.yaml")
-	body := "state: " + filepath.Join(dir, "watcher.db") + "\nfetch:\n  timeout: 5s\n" + cfgYAML + testTopics
-	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := config.Load(path, config.Options{ValidateQuery: match.ParseQuery})
-	if err != nil {
-		t.Fatalf("load config:\n%s\n%v", body, err)
-	}
-	e := &env{t: t, cfg: cfg, clock: &clock{now: time.Date(2025, 7, 1, 9, 0, 0, 0, time.UTC)}}
-	e.open()
-	return e
+	return loadEnv(t, dir, "state: "+filepath.Join(dir, "watcher.db")+"\nfetch:\n  timeout: 5s\n"+cfgYAML+testTopics)
 }
 
 // restart closes the state file and opens it again with a new watcher,
