@@ -72,8 +72,8 @@ const DefaultTelegramAPI = "https://api.telegram.org"
 
 // chat decodes one chat sink entry of the given kind: the keys every kind
 // takes into c, and the kind's own with fs. It returns the entry's node
-// and whether it is a whole entry, to check further; check then names the
-// sink by nameBy.
+// and whether it is a whole entry; the caller then checks the kind's own
+// keys and names the sink with nameBy.
 func (d *decoder) chat(kind, key string, n *yaml.Node, c *ChatSink, fs fields) (*yaml.Node, bool) {
 	c.Line = n.Line
 	n = resolve(n)
