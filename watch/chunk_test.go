@@ -164,14 +164,7 @@ func TestCommitSplitSourceFailsMidway(t *testing.T) {
 	w, store, outcomes, hits := bigSource(t)
 	big := outcomes[1]
 	name, keys := big.src.Name, slices.Clone(big.seen)
-	chunks := chunkByReports(outcomes, hits)
-	ds, _, err := w.digest(chunks[2].hits, nil, 2)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := store.Commit(state.Batch{Digest: ds[0]}); err != nil {
-		t.Fatal(err)
-	}
+	chunkDigestStored(t, w, store, outcomes, hits, 2)
 	for _, o := range outcomes { // chunkByReports again, on the outcomes as they came
 		o.seen, o.fresh = nil, nil
 		for _, m := range o.hits {
@@ -226,20 +219,29 @@ func TestCommitSplitSourceFailsMidway(t *testing.T) {
 	}
 }
 
-// TestCommitChunksFailsMidway makes the second of three digests fail to
-// commit (its id is already stored): the first digest and its sources are
-// written, the sources of the second and third are not, so the next cycle
-// reads them again; no match is seen without a digest to carry it.
-func TestCommitChunksFailsMidway(t *testing.T) {
-	w, store, outcomes, hits := busyCycle(t)
+// chunkDigestStored stores the digest chunk i of the cycle will make, so
+// that its commit fails as a digest already stored, and returns the
+// chunks.
+func chunkDigestStored(t *testing.T, w *Watcher, store *state.Store, outcomes []*sourceOutcome, hits []matched, i int) []digestChunk {
+	t.Helper()
 	chunks := chunkByReports(outcomes, hits)
-	ds, _, err := w.digest(chunks[1].hits, nil, 1)
+	ds, _, err := w.digest(chunks[i].hits, nil, i)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := store.Commit(state.Batch{Digest: ds[0]}); err != nil {
 		t.Fatal(err)
 	}
+	return chunks
+}
+
+// TestCommitChunksFailsMidway makes the second of three digests fail to
+// commit (its id is already stored): the first digest and its sources are
+// written, the sources of the second and third are not, so the next cycle
+// reads them again; no match is seen without a digest to carry it.
+func TestCommitChunksFailsMidway(t *testing.T) {
+	w, store, outcomes, hits := busyCycle(t)
+	chunks := chunkDigestStored(t, w, store, outcomes, hits, 1)
 	keys := map[string][]string{} // commitChunks lets go of them as it writes
 	for _, o := range outcomes {
 		keys[o.src.Name] = o.seen
