@@ -341,6 +341,18 @@ func checkAtom(t *testing.T, url string, feed *newsFeed, ids ...string) []string
 	return got
 }
 
+// atomEntries counts the entries of the Atom feed at url, or -1 when it
+// does not serve one.
+func atomEntries(t *testing.T, url string) int {
+	t.Helper()
+	code, _, body := httpGet(t, url, "")
+	parsed, err := gofeed.NewParser().ParseString(body)
+	if code != http.StatusOK || err != nil {
+		return -1
+	}
+	return len(parsed.Items)
+}
+
 // TestDaemonHealthzFailing: when every source fails, /healthz answers 503
 // and says why.
 func TestDaemonHealthzFailing(t *testing.T) {

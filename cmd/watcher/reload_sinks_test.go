@@ -68,6 +68,12 @@ func TestReloadAddsTopicAndSink(t *testing.T) {
 		p, _ := metricValue(mfs, "watcher_deliveries_total", "outcome=sent", "sink=port-desk")
 		return s == 2 && p == 1
 	})
+	// The deliveries are counted as they are made; the Atom feeds are
+	// served from what the daemon reads back from the state once the
+	// cycle is done (later still from a database): wait for that too.
+	waitUntil(t, func() bool {
+		return atomEntries(t, base+"/feed/port.atom") == 1 && atomEntries(t, base+"/feed/minister.atom") == 2
+	})
 	checkAtom(t, base+"/feed/port.atom", port, "p1")
 	checkAtom(t, base+"/feed/minister.atom", news, "b1", "b2")
 	d.stop(t)
