@@ -12,6 +12,7 @@ package alert
 import (
 	"cmp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -30,6 +31,32 @@ type Digest struct {
 	// (see SourceHealth); a digest may carry only these.
 	SourcesFailing   []SourceHealth `json:",omitempty"`
 	SourcesRecovered []SourceHealth `json:",omitempty"`
+	// Series, when Of is over 1, says which of the several digests one
+	// check (or one gathering of a sink's schedule) sent the sink this is:
+	// it had more matches than one message shows. The caller sets it for
+	// the sink it sends to; it is not part of the stored digest.
+	Series Series `json:",omitzero"`
+}
+
+// Series places a digest among the Of digests one check sent a sink, N
+// counted from 1. The zero Series, or Of 1, is a digest alone.
+type Series struct{ N, Of int }
+
+// label is "1 of 3", or "" for a digest alone.
+func (s Series) label() string {
+	if s.Of <= 1 {
+		return ""
+	}
+	return strconv.Itoa(s.N) + " of " + strconv.Itoa(s.Of)
+}
+
+// prefix is what every subject and heading begins with: "watcher", and
+// the digest's place in its series, "watcher (1 of 3)".
+func (s Series) prefix() string {
+	if l := s.label(); l != "" {
+		return "watcher (" + l + ")"
+	}
+	return "watcher"
 }
 
 // Topic is a tracked topic and its new items, newest first.

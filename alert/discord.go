@@ -60,8 +60,8 @@ var discordFormat = format{
 	limit: discordContent,
 	size:  func(l line) int { return utf16Len(l.text) },
 	sep:   line{text: "\n"},
-	heading: func(count, i, n int) line {
-		return line{text: "**" + discordEscape(headingText(count, i, n)) + "**"}
+	heading: func(title string, i, n int) line {
+		return line{text: "**" + discordEscape(headingText(title, i, n)) + "**"}
 	},
 	topic: func(title string, count int, continued bool) line {
 		return line{text: "\n__**" + discordEscape(countText(title, count, continued)) + "**__"}

@@ -75,8 +75,8 @@ var matrixFormat = format{
 	limit: matrixEvent,
 	size:  func(l line) int { return jsonLen(l.text) + jsonLen(l.html) },
 	sep:   line{text: "\n", html: "<br>\n"},
-	heading: func(count, i, n int) line {
-		h := headingText(count, i, n)
+	heading: func(title string, i, n int) line {
+		h := headingText(title, i, n)
 		return line{text: h, html: "<b>" + html.EscapeString(h) + "</b>"}
 	},
 	topic: func(title string, count int, continued bool) line {

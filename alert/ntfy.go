@@ -45,7 +45,7 @@ func NewNtfy(o NtfyOptions) (*Ntfy, error) {
 	s := &Ntfy{chat{name: "ntfy " + u.Host + "/" + p, o: o.ChatOptions.withDefaults(), secret: o.Token, format: ntfyFormat}}
 	s.request = func(ctx context.Context, d Digest, i, n int, pt part) (*http.Request, error) {
 		req, err := jsonRequest(ctx, http.MethodPost, root.String(), ntfyPublish{
-			Topic: topic, Title: headingText(d.Count(), i, n), Message: strings.TrimLeft(pt.text, "\n"),
+			Topic: topic, Title: headingText(chatTitle(d), i, n), Message: strings.TrimLeft(pt.text, "\n"),
 		})
 		if err == nil && o.Token != "" {
 			req.Header.Set("Authorization", "Bearer "+o.Token)
@@ -67,7 +67,7 @@ var ntfyFormat = format{
 	limit:   ntfyMessage,
 	size:    func(l line) int { return byteLen(l.text) },
 	sep:     line{text: "\n"},
-	heading: func(int, int, int) line { return line{} },
+	heading: func(string, int, int) line { return line{} },
 	topic: func(title string, count int, continued bool) line {
 		return line{text: "\n" + countText(title, count, continued)}
 	},

@@ -15,6 +15,14 @@ type payload struct {
 
 	SourcesFailing   []payloadFailing   `json:"sources_failing,omitempty"`
 	SourcesRecovered []payloadRecovered `json:"sources_recovered,omitempty"`
+	// Series is present on a digest that is one of several one check
+	// sent the receiver (see Digest.Series): {"n": 1, "of": 3}.
+	Series *payloadSeries `json:"series,omitempty"`
+}
+
+type payloadSeries struct {
+	N  int `json:"n"`
+	Of int `json:"of"`
 }
 
 type payloadTopic struct {
@@ -82,6 +90,9 @@ func encodeRelated(r *Related) *payloadRelated {
 func encodePayload(d Digest) ([]byte, error) {
 	d = d.Sorted()
 	p := payload{ID: d.ID, Created: rfc3339(d.Created), Count: d.Count(), Topics: []payloadTopic{}}
+	if d.Series.label() != "" {
+		p.Series = &payloadSeries{N: d.Series.N, Of: d.Series.Of}
+	}
 	for _, t := range d.Topics {
 		pt := payloadTopic{ID: clean(t.ID), Title: clean(t.Title), Items: []payloadItem{}}
 		for _, e := range t.Items {

@@ -44,16 +44,18 @@ func RenderHTML(d Digest) (string, error) {
 }
 
 // Subject says what is new, e.g.
-// "watcher: 3 new — The Yekaterinburg case (2), AZAL flight 8243 (1)".
-// Topics without items are not named; it is cut at 200 characters.
+// "watcher: 3 new — The Yekaterinburg case (2), AZAL flight 8243 (1)",
+// or "watcher (1 of 2): 100 new — …" for the first of a series. Topics
+// without items are not named; it is cut at 200 characters.
 func Subject(d Digest) string {
 	n := d.Count()
 	health := healthSubject(d)
+	head := d.Series.prefix() + ": "
 	switch {
 	case n == 0 && health != "":
-		return "watcher: " + health
+		return head + health
 	case n == 0:
-		return "watcher: nothing new"
+		return head + "nothing new"
 	}
 	var parts []string
 	for _, t := range d.Topics {
@@ -61,10 +63,10 @@ func Subject(d Digest) string {
 			parts = append(parts, clean(t.Title)+" ("+strconv.Itoa(len(t.Items))+")")
 		}
 	}
-	s := "watcher: " + strconv.Itoa(n) + " new — " + strings.Join(parts, ", ")
+	s := head + strconv.Itoa(n) + " new — " + strings.Join(parts, ", ")
 	if health != "" {
 		// First, where the cut below never reaches it.
-		s = "watcher: " + health + "; " + strconv.Itoa(n) + " new — " + strings.Join(parts, ", ")
+		s = head + health + "; " + strconv.Itoa(n) + " new — " + strings.Join(parts, ", ")
 	}
 	return truncate(s, maxSubjectRunes)
 }

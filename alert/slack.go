@@ -44,8 +44,8 @@ func NewSlack(o SlackOptions) (*Slack, error) {
 var slackFormat = format{
 	limit: slackMessage, lineLimit: slackSection, maxLines: slackBlocks,
 	size: func(l line) int { return runeLen(l.text) },
-	heading: func(count, i, n int) line {
-		return line{text: "*" + slackEscape(headingText(count, i, n)) + "*"}
+	heading: func(title string, i, n int) line {
+		return line{text: "*" + slackEscape(headingText(title, i, n)) + "*"}
 	},
 	topic: func(title string, count int, continued bool) line {
 		return line{text: "*" + slackEscape(countText(title, count, continued)) + "*"}

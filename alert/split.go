@@ -29,7 +29,7 @@ type format struct {
 	size                       func(l line) int
 	// sep joins lines; its size is counted once per line.
 	sep     line
-	heading func(count, i, n int) line
+	heading func(title string, i, n int) line
 	topic   func(title string, count int, continued bool) line
 	item    func(e entryView) line
 	more    func(n int) line
@@ -57,8 +57,8 @@ func byteLen(s string) int { return len(s) }
 // link dropped), never split.
 func (f format) split(d Digest) []part {
 	v := newView(d)
-	count := d.Count()
-	widest := f.size(f.heading(count, 99998, 99999)) + f.size(f.sep) // room for any "part i of n"
+	title := chatTitle(d)
+	widest := f.size(f.heading(title, 99998, 99999)) + f.size(f.sep) // room for any "part i of n"
 	var parts [][]line
 	var cur []line
 	used := widest
@@ -127,7 +127,7 @@ func (f format) split(d Digest) []part {
 	}
 	out := make([]part, len(parts))
 	for i, ls := range parts {
-		out[i] = f.join(append([]line{f.heading(count, i, len(parts))}, ls...))
+		out[i] = f.join(append([]line{f.heading(title, i, len(parts))}, ls...))
 	}
 	return out
 }
@@ -182,9 +182,15 @@ func (f format) join(ls []line) part {
 	return part{text: t.String(), html: h.String(), lines: ls}
 }
 
-// headingText is "watcher: N new", and which part this is of how many.
-func headingText(count, i, n int) string {
-	return "watcher: " + strconv.Itoa(count) + " new" + partLabel(i, n)
+// chatTitle is a chat message's heading before its part: "watcher: N
+// new", or "watcher (1 of 3): N new" for a digest of a series.
+func chatTitle(d Digest) string {
+	return d.Series.prefix() + ": " + strconv.Itoa(d.Count()) + " new"
+}
+
+// headingText is the title, and which part this is of how many.
+func headingText(title string, i, n int) string {
+	return title + partLabel(i, n)
 }
 
 // moreText is the line that stands for a topic's items past the cap.

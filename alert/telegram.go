@@ -89,8 +89,8 @@ var telegramFormat = format{
 	limit: telegramText,
 	size:  func(l line) int { return utf16Len(l.text) },
 	sep:   line{text: "\n"},
-	heading: func(count, i, n int) line {
-		return line{text: "<b>" + html.EscapeString(headingText(count, i, n)) + "</b>"}
+	heading: func(title string, i, n int) line {
+		return line{text: "<b>" + html.EscapeString(headingText(title, i, n)) + "</b>"}
 	},
 	topic: func(title string, count int, continued bool) line {
 		return line{text: "\n<b>" + html.EscapeString(countText(title, count, continued)) + "</b>"}

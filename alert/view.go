@@ -23,8 +23,11 @@ const (
 // always show the same items.
 type view struct {
 	ID, Created, Subject string
-	Count                int // items in every topic
-	Topics               []topicView
+	// Series is "1 of 3" for a digest one of several one check sent the
+	// sink, "" for a digest alone (see Digest.Series).
+	Series string
+	Count  int // items in every topic
+	Topics []topicView
 	// Failing and Recovered are the sources named for their health.
 	Failing, Recovered []healthView
 }
@@ -68,7 +71,7 @@ func newReportView(r Report) reportView {
 // newView builds the view of d. Topics without items are left out.
 func newView(d Digest) view {
 	d = d.Sorted()
-	v := view{ID: clean(d.ID), Created: formatTime(d.Created), Subject: Subject(d), Count: d.Count()}
+	v := view{ID: clean(d.ID), Created: formatTime(d.Created), Subject: Subject(d), Series: d.Series.label(), Count: d.Count()}
 	v.Failing, v.Recovered = healthViews(d)
 	for _, t := range d.Topics {
 		if len(t.Items) == 0 {
