@@ -230,12 +230,14 @@ func payloadToDB(p []byte) []byte {
 // queueDelivery writes one sink's progress: a new row, or an update.
 func queueDelivery(b *pgx.Batch, id, sink string, dl state.Delivery, insert bool) {
 	args := []any{id, sink, dl.Delivered, toDB(dl.DeliveredAt), dl.Attempts, dl.LastError,
-		toDB(dl.NextAttempt), dl.Parked, dl.Held, dl.MergedInto, dl.Parts}
+		toDB(dl.NextAttempt), dl.Parked, dl.Held, dl.MergedInto, dl.Parts, dl.SeriesN, dl.SeriesOf}
 	if insert {
 		b.Queue(`INSERT INTO deliveries (digest_id, sink, delivered, delivered_at, attempts, last_error,
-			next_attempt, parked, held, merged_into, parts) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`, args...)
+			next_attempt, parked, held, merged_into, parts, series_n, series_of)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`, args...)
 		return
 	}
 	b.Queue(`UPDATE deliveries SET delivered = $3, delivered_at = $4, attempts = $5, last_error = $6,
-		next_attempt = $7, parked = $8, held = $9, merged_into = $10, parts = $11 WHERE digest_id = $1 AND sink = $2`, args...)
+		next_attempt = $7, parked = $8, held = $9, merged_into = $10, parts = $11,
+		series_n = $12, series_of = $13 WHERE digest_id = $1 AND sink = $2`, args...)
 }

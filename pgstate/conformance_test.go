@@ -74,6 +74,9 @@ func TestSameAsBbolt(t *testing.T) {
 			op = "merge"
 			pending, _ := bb.Pending()
 			into := state.Digest{ID: fmt.Sprintf("merged-%d", step), Payload: []byte("gathered"), Sinks: map[string]*state.Delivery{"desk": {}}}
+			if rng.IntN(3) == 0 {
+				into.Sinks["desk"] = &state.Delivery{SeriesN: 2, SeriesOf: 2} // the second of a gathering's two
+			}
 			for _, d := range pending {
 				if dl := d.Sinks["desk"]; dl != nil && dl.Held && !dl.Delivered && rng.IntN(3) > 0 {
 					into.Merged = append(into.Merged, d.ID)
@@ -166,6 +169,9 @@ func randomBatch(rng *rand.Rand, sources []string, pool map[string][]string, n *
 		d := digest(fmt.Sprintf("cycle-%d", *n), time.Time{}, "email")
 		if rng.IntN(2) == 0 {
 			d.Sinks["desk"] = &state.Delivery{Held: true}
+		}
+		if rng.IntN(4) == 0 {
+			d.Sinks["email"] = &state.Delivery{SeriesN: 1 + rng.IntN(2), SeriesOf: 2}
 		}
 		b.Digest = d
 		for i := range rng.IntN(3) {

@@ -83,7 +83,7 @@ func readDigests(ctx context.Context, tx pgx.Tx, query string, args ...any) ([]s
 		byID[out[i].ID], ids[i] = &out[i], out[i].ID
 	}
 	rows, err = tx.Query(ctx, `SELECT digest_id, sink, delivered, delivered_at, attempts, last_error,
-		next_attempt, parked, held, merged_into, parts FROM deliveries WHERE digest_id = ANY($1)`, ids)
+		next_attempt, parked, held, merged_into, parts, series_n, series_of FROM deliveries WHERE digest_id = ANY($1)`, ids)
 	if err != nil {
 		return nil, fmt.Errorf("read deliveries: %w", err)
 	}
@@ -91,7 +91,7 @@ func readDigests(ctx context.Context, tx pgx.Tx, query string, args ...any) ([]s
 	var dl state.Delivery
 	var at, next *time.Time
 	if _, err := pgx.ForEachRow(rows, []any{&id, &sink, &dl.Delivered, &at, &dl.Attempts, &dl.LastError,
-		&next, &dl.Parked, &dl.Held, &dl.MergedInto, &dl.Parts}, func() error {
+		&next, &dl.Parked, &dl.Held, &dl.MergedInto, &dl.Parts, &dl.SeriesN, &dl.SeriesOf}, func() error {
 		dl.DeliveredAt, dl.NextAttempt = fromDB(at), fromDB(next)
 		c := dl
 		byID[id].Sinks[sink] = &c

@@ -19,7 +19,7 @@ var kept = map[reflect.Type][]string{
 	reflect.TypeFor[state.Source](): {"Initialized", "ETag", "LastModified", "LastSuccess", "LastAttempt", "LastError",
 		"Failures", "NextAttempt", "NotReached", "ArticleTries", "FailingSince", "HealthReported"},
 	reflect.TypeFor[state.Digest]():   {"ID", "Created", "Payload", "Sinks", "Merged"},
-	reflect.TypeFor[state.Delivery](): {"Delivered", "DeliveredAt", "Attempts", "LastError", "NextAttempt", "Parked", "Held", "MergedInto", "Parts"},
+	reflect.TypeFor[state.Delivery](): {"Delivered", "DeliveredAt", "Attempts", "LastError", "NextAttempt", "Parked", "Held", "MergedInto", "Parts", "SeriesN", "SeriesOf"},
 	// Matches and stories are kept whole (as JSON, or their bytes).
 }
 

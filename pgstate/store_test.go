@@ -33,6 +33,7 @@ func TestCommitRoundTrip(t *testing.T) {
 		FailingSince: t0.Add(-time.Hour), HealthReported: true}
 	d := digest("d1", t0, "email")
 	d.Payload = []byte(`{"title":"Сафаровы","az":"Səfərovlar"}`)
+	d.Sinks["email"] = &state.Delivery{SeriesN: 2, SeriesOf: 3} // the second of three one check stored
 	mustCommit(t, s, state.Batch{
 		Sources: map[string]state.Source{"apa": apa, "kommersant": broken},
 		Seen:    map[string][]string{"apa": append(keys("apa", 0, 3), "not-a-hex-key")},
@@ -59,7 +60,7 @@ func TestCommitRoundTrip(t *testing.T) {
 	if err != nil || len(ds) != 1 {
 		t.Fatalf("Digests = %v, %v", ds, err)
 	}
-	wantD := state.Digest{ID: "d1", Created: t0, Payload: d.Payload, Sinks: map[string]*state.Delivery{"email": {}}}
+	wantD := state.Digest{ID: "d1", Created: t0, Payload: d.Payload, Sinks: map[string]*state.Delivery{"email": {SeriesN: 2, SeriesOf: 3}}}
 	if !reflect.DeepEqual(ds[0], wantD) {
 		t.Errorf("digest = %+v, want %+v", ds[0], wantD)
 	}

@@ -53,6 +53,12 @@ type Delivery struct {
 	// sink's size limit) that the sink has accepted, so that a retry
 	// starts at the next one.
 	Parts int `json:"parts,omitempty"`
+	// SeriesN and SeriesOf, when SeriesOf is over 1, place the digest
+	// among the several one check (or one gathering of a schedule)
+	// stored for the sink, counted from 1: it had more matches than one
+	// message shows, and each message says which it is of how many.
+	SeriesN  int `json:"series_n,omitempty"`
+	SeriesOf int `json:"series_of,omitempty"`
 }
 
 // Delivered reports whether every sink has the digest.
