@@ -5,6 +5,7 @@ import (
 
 	"github.com/watcher-news/watcher/alert"
 	"github.com/watcher-news/watcher/item"
+	"github.com/watcher-news/watcher/state"
 )
 
 // A cycle with more matches than one message can show (a catch-up after
@@ -174,8 +175,9 @@ func (w *Watcher) commitChunks(outcomes []*sourceOutcome, hits []matched) error 
 	if len(chunks) > 1 {
 		w.log.Info("more matches than one digest shows; sending them as several", "digests", len(chunks))
 	}
+	s := w.planSeries(chunks)
 	for i, c := range chunks {
-		if err := w.commit(c.outcomes, c.hits, i); err != nil {
+		if err := w.commit(c.outcomes, c.hits, i, s); err != nil {
 			return err
 		}
 		// Written: let go of the items' text before the next chunk, as
@@ -186,4 +188,75 @@ func (w *Watcher) commitChunks(outcomes []*sourceOutcome, hits []matched) error 
 		}
 	}
 	return nil
+}
+
+// series numbers the digests one check stores for each sink when it
+// stores it several, so that each message says which it is of how many
+// ("watcher (1 of 3): …"). A nil *series numbers nothing.
+type series struct {
+	of, n map[string]int
+}
+
+// planSeries counts, for each sink, the digests the chunks will store to
+// be sent to it at once (those held for a schedule are numbered when
+// gathered: see gather). routeParts decides it from a chunk's topics and
+// health reports, as outbox does from the digest built of them. Nil for
+// one chunk.
+func (w *Watcher) planSeries(chunks []digestChunk) *series {
+	if len(chunks) < 2 {
+		return nil
+	}
+	s := &series{of: map[string]int{}, n: map[string]int{}}
+	for _, c := range chunks {
+		for _, p := range w.routeParts(w.topicsOf(c.hits), healthReports(c.outcomes) != nil) {
+			for sink, del := range p.sinks {
+				if !del.Held {
+					s.of[sink]++
+				}
+			}
+		}
+	}
+	return s
+}
+
+// topicsOf lists the configured topics, in configuration order, that
+// hits hold a match or a related item of: the topics of their digest.
+func (w *Watcher) topicsOf(hits []matched) []string {
+	in := map[string]bool{}
+	for _, m := range hits {
+		for _, h := range m.hits {
+			in[h.Topic] = true
+		}
+		for topic := range m.related {
+			in[topic] = true
+		}
+	}
+	var out []string
+	for _, t := range w.cfg.Topics {
+		if in[t.ID] {
+			out = append(out, t.ID)
+		}
+	}
+	return out
+}
+
+// place numbers the deliveries of ds, the digests of the next chunk, after
+// those of the chunks placed before. A sink that gets one digest in all
+// is not numbered. Should the digests built ever differ from the plan, a
+// digest past the count goes unnumbered rather than as "4 of 3".
+func (s *series) place(ds []*state.Digest) {
+	if s == nil {
+		return
+	}
+	for _, d := range ds {
+		for sink, del := range d.Sinks {
+			if del.Held || s.of[sink] < 2 {
+				continue
+			}
+			s.n[sink]++
+			if s.n[sink] <= s.of[sink] {
+				del.SeriesN, del.SeriesOf = s.n[sink], s.of[sink]
+			}
+		}
+	}
 }

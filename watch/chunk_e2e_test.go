@@ -8,6 +8,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/watcher-news/watcher/alert/chattest"
 )
 
 // catchUpDesk serves feeds of one outlet on one host; list(n) makes each
@@ -59,9 +61,10 @@ func headline(feed, i int) string {
 
 // readableWhole checks what a desk got of the catch-up of feeds feeds
 // that list perFeed items each, the first read before: several mails,
-// none hiding items behind "and N more", and every new report exactly
-// once (as an entry or among a story's other reports) in the digests the
-// webhook got, which say the same as the mails in structure.
+// each saying which it is of how many and none hiding items behind "and
+// N more", and every new report exactly once (as an entry or among a
+// story's other reports) in the digests the webhook got, which say the
+// same as the mails in structure and are numbered likewise.
 func readableWhole(t *testing.T, srv *httptest.Server, mails []*parsedMail, digests []webhookDigest, feeds, perFeed int) {
 	t.Helper()
 	want := feeds * (perFeed - 1)
@@ -72,6 +75,15 @@ func readableWhole(t *testing.T, srv *httptest.Server, mails []*parsedMail, dige
 		t.Logf("mail %d: %s", i, m.Subject)
 		if strings.Contains(m.Text, " more") {
 			t.Errorf("mail %d (%s) hides items behind \"and N more\"", i, m.Subject)
+		}
+		if want := fmt.Sprintf("watcher (%d of %d): ", i+1, len(mails)); !strings.HasPrefix(m.Subject, want) ||
+			!strings.HasPrefix(m.Text, want) {
+			t.Errorf("mail %d: subject %q and text %.40q; want both to begin %q", i, m.Subject, m.Text, want)
+		}
+	}
+	for i, d := range digests {
+		if d.Series == nil || d.Series.N != i+1 || d.Series.Of != len(digests) {
+			t.Errorf("webhook digest %d: series %+v, want {%d of %d}", i, d.Series, i+1, len(digests))
 		}
 	}
 	count := reportsByURL(digests)
@@ -144,3 +156,60 @@ func TestMorningDigestIsReadableWhole(t *testing.T) {
 // oldest first, into several digests, each report once, none hidden; and
 // the next cycle, which reads the feed again, sends nothing.
 func TestBigFeedIsReadableWhole(t *testing.T) { catchUpReadableWhole(t, 1, 161) }
+
+// TestSeriesIsEachSinksOwn: the catch-up's 160 reports of the
+// Yekaterinburg case and one of the Sputnik detainees go out as two
+// digests. The desk that takes every topic, by webhook and by Slack, is
+// told of each which it is of the two, in every chat message of it; the
+// media desk, whose webhook takes only the Sputnik topic, gets one
+// digest, and it says nothing of a series: its reader has missed nothing.
+func TestSeriesIsEachSinksOwn(t *testing.T) {
+	_, src, list := catchUpDesk(t, 20)
+	media := newSite(t)
+	all, desk := newReceiver(t), newReceiver(t)
+	slack := chattest.NewSlack(t)
+	e := newEnv(t, src+feedSource("media", media.url("/feed.xml"))+
+		fmt.Sprintf("alerts:\n  webhook:\n    - url: %s\n    - url: %s\n      topics: [sputnik-detainees]\n", all.srv.URL, desk.srv.URL)+
+		fmt.Sprintf("  slack:\n    - url: %s\n", slack.HookURL()))
+	list(1)
+	e.mustCycle() // the first read: silent
+	list(9)
+	media.publish(story{ID: "s1", Title: "Kartavykh hearing adjourned", Summary: "In Baku.", Published: at("2025-07-01T08:30:00Z")})
+	if sum := e.mustCycle(); sum.Matched != 161 {
+		t.Fatalf("catch-up cycle: %d matched, want 161", sum.Matched)
+	}
+	digests := all.digests()
+	if len(digests) != 2 {
+		t.Fatalf("the desk's webhook got %d digests, want 2", len(digests))
+	}
+	for i, d := range digests {
+		if d.Series == nil || d.Series.N != i+1 || d.Series.Of != 2 {
+			t.Errorf("the desk's digest %d: series %+v, want %d of 2", i, d.Series, i+1)
+		}
+	}
+	if got := desk.digests(); len(got) != 1 || got[0].Series != nil || len(got[0].titles()) != 1 {
+		t.Errorf("the media desk got %d digests (the first with series %+v); want one, with the Sputnik report, in no series",
+			len(got), func() any {
+				if len(got) > 0 {
+					return got[0].Series
+				}
+				return nil
+			}())
+	}
+	msgs := slack.Messages()
+	if len(msgs) < 2 {
+		t.Fatalf("Slack got %d messages, want the two digests", len(msgs))
+	}
+	series := 1
+	for i, m := range msgs {
+		if series == 1 && strings.HasPrefix(m.Text, "*watcher (2 of 2)") {
+			series = 2
+		}
+		if want := fmt.Sprintf("*watcher (%d of 2): ", series); !strings.HasPrefix(m.Text, want) {
+			t.Errorf("Slack message %d of %d begins %.40q, want %q", i+1, len(msgs), m.Text, want)
+		}
+	}
+	if series != 2 {
+		t.Errorf("no Slack message of the second digest")
+	}
+}

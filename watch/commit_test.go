@@ -93,7 +93,7 @@ func written(t *testing.T, store *state.Store, o *sourceOutcome) bool {
 
 func TestCommitColdCycle(t *testing.T) {
 	w, store, outcomes, hits := coldCycle(t)
-	if err := w.commit(outcomes, hits, 0); err != nil {
+	if err := w.commit(outcomes, hits, 0, nil); err != nil {
 		t.Fatal(err)
 	}
 	for _, o := range outcomes {
@@ -120,7 +120,7 @@ func TestCommitFailsBeforeDigest(t *testing.T) {
 	if err := store.Commit(state.Batch{Digest: ds[0]}); err != nil {
 		t.Fatal(err)
 	}
-	err = w.commit(outcomes, hits, 0)
+	err = w.commit(outcomes, hits, 0, nil)
 	if err == nil || !strings.Contains(err.Error(), "already stored") {
 		t.Fatalf("commit = %v, want the digest's transaction to fail", err)
 	}

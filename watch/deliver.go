@@ -27,8 +27,9 @@ import (
 //
 // seq numbers the digests of one cycle (see commitChunks): each is made a
 // nanosecond after the one before, so that their stories, keyed by time,
-// stay apart however fast a clock moves.
-func (w *Watcher) commit(outcomes []*sourceOutcome, hits []matched, seq int) error {
+// stay apart however fast a clock moves; s, when not nil, numbers them
+// for each sink (see series).
+func (w *Watcher) commit(outcomes []*sourceOutcome, hits []matched, seq int, s *series) error {
 	b := state.Batch{Sources: map[string]state.Source{}, Seen: map[string][]string{}, Touched: map[string][]string{},
 		Archive: map[string][]state.Archived{}}
 	carried := map[string]bool{}
@@ -59,6 +60,7 @@ func (w *Watcher) commit(outcomes []*sourceOutcome, hits []matched, seq int) err
 			return err
 		}
 		if len(ds) > 0 {
+			s.place(ds)
 			for _, m := range hits {
 				carried[m.item.Source] = true
 			}
@@ -260,6 +262,7 @@ func (w *Watcher) deliver(ctx context.Context, sum *Summary) error {
 				rd = d
 			}
 			rd = rd.For(s.Name())
+			rd.Series = alert.Series{N: del.SeriesN, Of: del.SeriesOf}
 			if rd.Count() == 0 && len(rd.SourcesFailing) == 0 && len(rd.SourcesRecovered) == 0 {
 				// Stored for this sink before its topics changed; nothing
 				// in it is for the sink now.

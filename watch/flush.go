@@ -58,7 +58,7 @@ func (f *flusher) run() {
 		if f.failed() {
 			continue // left for the final commit, which reports the error
 		}
-		if err := f.w.commit(batch, nil, 0); err != nil {
+		if err := f.w.commit(batch, nil, 0, nil); err != nil {
 			f.mu.Lock()
 			if f.err == nil {
 				f.err = err

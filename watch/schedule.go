@@ -108,13 +108,42 @@ func sinkSetup(cfg *config.Config, sp config.SinkPolicy, log *slog.Logger) (*pol
 // gets at once, or else with what it holds (its next digest), or else
 // alone, held when the sink has a schedule.
 func (w *Watcher) outbox(d alert.Digest) ([]*state.Digest, error) {
-	type part struct {
-		topics []string
-		health bool
-		sinks  map[string]*state.Delivery
+	all := make([]string, len(d.Topics))
+	for i, t := range d.Topics {
+		all[i] = t.ID
 	}
-	var parts []*part
-	byKey := map[string]*part{}
+	health := len(d.SourcesFailing) > 0 || len(d.SourcesRecovered) > 0
+	parts := w.routeParts(all, health)
+	out := make([]*state.Digest, 0, len(parts))
+	for _, p := range parts {
+		sub := d
+		if len(p.topics) < len(all) || p.health != health {
+			sub = subDigest(d, p.topics, p.health)
+		}
+		payload, err := json.Marshal(sub)
+		if err != nil {
+			return nil, fmt.Errorf("encode digest %s: %w", sub.ID, err)
+		}
+		out = append(out, &state.Digest{ID: sub.ID, Created: d.Created, Payload: payload, Sinks: p.sinks})
+	}
+	return out, nil
+}
+
+// routePart is one digest outbox stores: its topics, whether it names
+// sources for their health, and the sinks that get it.
+type routePart struct {
+	topics []string
+	health bool
+	sinks  map[string]*state.Delivery
+}
+
+// routeParts decides, for a digest of the topics all (in configuration
+// order) with or without health reports, which digests outbox stores and
+// for which sinks (see outbox): the one with every topic first, if any
+// sink gets it.
+func (w *Watcher) routeParts(all []string, health bool) []*routePart {
+	var parts []*routePart
+	byKey := map[string]*routePart{}
 	add := func(topics []string, health bool, sink string, held bool) {
 		if len(topics) == 0 && !health {
 			return
@@ -122,17 +151,12 @@ func (w *Watcher) outbox(d alert.Digest) ([]*state.Digest, error) {
 		k := fmt.Sprint(health, topics)
 		p := byKey[k]
 		if p == nil {
-			p = &part{topics: topics, health: health, sinks: map[string]*state.Delivery{}}
+			p = &routePart{topics: topics, health: health, sinks: map[string]*state.Delivery{}}
 			byKey[k] = p
 			parts = append(parts, p)
 		}
 		p.sinks[sink] = &state.Delivery{Held: held}
 	}
-	all := make([]string, len(d.Topics))
-	for i, t := range d.Topics {
-		all[i] = t.ID
-	}
-	health := len(d.SourcesFailing) > 0 || len(d.SourcesRecovered) > 0
 	for _, s := range w.sinks {
 		// Only the topics the sink takes (topics:; none: all of them).
 		mine := all
@@ -160,20 +184,8 @@ func (w *Watcher) outbox(d alert.Digest) ([]*state.Digest, error) {
 		add(now, health && len(now) > 0, s.Name(), false)
 		add(later, health && len(now) == 0, s.Name(), true)
 	}
-	slices.SortStableFunc(parts, func(a, b *part) int { return len(b.topics) - len(a.topics) })
-	out := make([]*state.Digest, 0, len(parts))
-	for _, p := range parts {
-		sub := d
-		if len(p.topics) < len(all) || p.health != health {
-			sub = subDigest(d, p.topics, p.health)
-		}
-		payload, err := json.Marshal(sub)
-		if err != nil {
-			return nil, fmt.Errorf("encode digest %s: %w", sub.ID, err)
-		}
-		out = append(out, &state.Digest{ID: sub.ID, Created: d.Created, Payload: payload, Sinks: p.sinks})
-	}
-	return out, nil
+	slices.SortStableFunc(parts, func(a, b *routePart) int { return len(b.topics) - len(a.topics) })
+	return parts
 }
 
 // subDigest is d with only the given topics, and its health reports or
@@ -242,12 +254,37 @@ func (w *Watcher) release(pending []state.Digest) (bool, error) {
 // topics in configuration order; or, when they hold more items of a topic
 // than a message shows (alert.MaxItemsPerTopic), several, each gathering
 // consecutive held digests up to that many. A held digest whose content
-// cannot be read is left out (the delivery loop parks it, loudly).
+// cannot be read is left out (the delivery loop parks it, loudly). The
+// runs are cut first, so that each digest of several says which it is of
+// how many; each run's digests are read again when it is gathered, so
+// only one run's contents are held at a time.
 func (w *Watcher) gather(sink string, held []state.Digest) error {
-	var ids []string
-	var parts []alert.Digest
+	runs := gatherRuns(held)
+	for i, run := range runs {
+		ids := make([]string, 0, len(run))
+		parts := make([]alert.Digest, 0, len(run))
+		for _, pd := range run {
+			var d alert.Digest
+			if err := json.Unmarshal(pd.Payload, &d); err != nil {
+				continue // gatherRuns has left these out
+			}
+			ids = append(ids, pd.ID)
+			parts = append(parts, d)
+		}
+		if err := w.gatherInto(sink, ids, parts, i, len(runs)); err != nil {
+			return err // the rest stays held, gathered next cycle
+		}
+	}
+	return nil
+}
+
+// gatherRuns cuts the readable held digests into runs of consecutive ones
+// that together hold at most alert.MaxItemsPerTopic items of each topic
+// (a held digest over it alone is a run of its own).
+func gatherRuns(held []state.Digest) [][]state.Digest {
+	var runs [][]state.Digest
+	var cur []state.Digest
 	perTopic := map[string]int{}
-	seq := 0
 	for _, pd := range held {
 		var d alert.Digest
 		if err := json.Unmarshal(pd.Payload, &d); err != nil {
@@ -257,38 +294,38 @@ func (w *Watcher) gather(sink string, held []state.Digest) error {
 		for _, t := range d.Topics {
 			over = over || perTopic[t.ID]+len(t.Items) > alert.MaxItemsPerTopic
 		}
-		if over && len(ids) > 0 {
-			if err := w.gatherInto(sink, ids, parts, seq); err != nil {
-				return err // the rest stays held, gathered next cycle
-			}
-			ids, parts, perTopic = nil, nil, map[string]int{}
-			seq++
+		if over && len(cur) > 0 {
+			runs = append(runs, cur)
+			cur, perTopic = nil, map[string]int{}
 		}
 		for _, t := range d.Topics {
 			perTopic[t.ID] += len(t.Items)
 		}
-		ids = append(ids, pd.ID)
-		parts = append(parts, d)
+		cur = append(cur, pd)
 	}
-	if len(ids) == 0 {
-		return nil
+	if len(cur) > 0 {
+		runs = append(runs, cur)
 	}
-	return w.gatherInto(sink, ids, parts, seq)
+	return runs
 }
 
 // gatherInto stores one digest for sink with the items of the held
-// digests ids, whose contents are parts. seq numbers the digests of one
-// gathering: each is made a nanosecond after the one before, so they are
-// sent in order however fast a clock moves.
-func (w *Watcher) gatherInto(sink string, ids []string, parts []alert.Digest, seq int) error {
+// digests ids, whose contents are parts: the seq-th (from 0) of the of
+// digests of one gathering. Each is made a nanosecond after the one
+// before, so they are sent in order however fast a clock moves.
+func (w *Watcher) gatherInto(sink string, ids []string, parts []alert.Digest, seq, of int) error {
 	now := w.now().UTC().Add(time.Duration(seq))
 	d := w.mergeDigests(derivedID(now, append([]string{sink}, ids...)), now, parts)
 	payload, err := json.Marshal(d)
 	if err != nil {
 		return fmt.Errorf("encode digest %s: %w", d.ID, err)
 	}
+	del := &state.Delivery{}
+	if of > 1 {
+		del.SeriesN, del.SeriesOf = seq+1, of
+	}
 	sd := state.Digest{ID: d.ID, Created: now, Payload: payload, Merged: ids,
-		Sinks: map[string]*state.Delivery{sink: {}}}
+		Sinks: map[string]*state.Delivery{sink: del}}
 	if err := w.store.Merge(sd, sink); err != nil {
 		return err
 	}

@@ -148,7 +148,11 @@ func (s *site) article(w http.ResponseWriter, r *http.Request) {
 type webhookDigest struct {
 	ID      string `json:"id"`
 	Created string `json:"created"`
-	Topics  []struct {
+	Series  *struct {
+		N  int `json:"n"`
+		Of int `json:"of"`
+	} `json:"series"`
+	Topics []struct {
 		ID    string        `json:"id"`
 		Title string        `json:"title"`
 		Items []webhookItem `json:"items"`
