@@ -18,7 +18,7 @@ func TestRunPeakIsTheChilds(t *testing.T) {
 	for i := range big {
 		big[i] = byte(i)
 	}
-	kb, err := runPeak(exec.Command("sleep", "0.2"))
+	kb, _, err := runPeak(exec.Command("sleep", "0.2"))
 	if err != nil {
 		t.Fatal(err)
 	}

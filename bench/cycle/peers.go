@@ -117,7 +117,7 @@ func runPeers(ctx context.Context, dir string, b bounds, phase string) []peerRes
 
 func timeCmd(cmd *exec.Cmd) (peerResult, error) {
 	start := time.Now()
-	hwm, err := runPeak(cmd) // see runPeak for why not the rusage
+	hwm, _, err := runPeak(cmd) // see runPeak for why not the rusage
 	if err != nil {
 		return peerResult{}, err
 	}

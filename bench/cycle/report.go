@@ -21,15 +21,15 @@ func printHeader(w io.Writer, o options, b bounds) {
 
 // printTable writes the results of the --once phases as Markdown.
 func printTable(w io.Writer, rows []row) {
-	fmt.Fprintln(w, "| N | cycle | wall s | floor s | ratio | CPU s | peak RSS MB | requests | 304 | MB sent | in flight (floor) | new items | matched | state KB |")
-	fmt.Fprintln(w, "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+	fmt.Fprintln(w, "| N | cycle | wall s | floor s | ratio | CPU s | peak RSS MB | peak anon MB | requests | 304 | MB sent | in flight (floor) | new items | matched | state KB |")
+	fmt.Fprintln(w, "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 	for _, r := range rows {
-		fmt.Fprintf(w, "| %d | %s | %.2f | %.2f | %.2f | %.2f | %.1f | %d | %d | %.1f | %d (%d) | %d | %d | %d |\n",
+		fmt.Fprintf(w, "| %d | %s | %.2f | %.2f | %.2f | %.2f | %.1f | %.1f | %d | %d | %.1f | %d (%d) | %d | %d | %d |\n",
 			r.n, r.phase, r.wall.Seconds(), r.floor.Seconds(), r.wall.Seconds()/r.floor.Seconds(),
-			r.cpu.Seconds(), float64(r.rssKB)/1024, r.requests, r.notModified, float64(r.bytes)/1e6,
+			r.cpu.Seconds(), float64(r.rssKB)/1024, float64(r.anonKB)/1024, r.requests, r.notModified, float64(r.bytes)/1e6,
 			r.inflight, r.floorInflight, r.newItems, r.matched, r.stateKB)
 		for _, p := range r.peers {
-			fmt.Fprintf(w, "|  | %s: %s | %.2f |  | %.2f | %.2f | %.1f |  |  |  |  |  |  |  |\n",
+			fmt.Fprintf(w, "|  | %s: %s | %.2f |  | %.2f | %.2f | %.1f |  |  |  |  |  |  |  |  |\n",
 				r.phase, p.name, p.wall.Seconds(), r.wall.Seconds()/p.wall.Seconds(), p.cpu.Seconds(), float64(p.rssKB)/1024)
 		}
 	}
