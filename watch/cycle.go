@@ -480,7 +480,7 @@ func (w *Watcher) crawlOne(ctx context.Context, o *sourceOutcome) {
 	err := w.filterNew(o, now)
 	// Only the new items are needed from here on; letting go of the rest
 	// keeps the live heap at the size of the news, not of every feed.
-	o.res.Items = nil
+	o.res.Items, o.res.Known = nil, nil // the known keys are in o.touched
 	if err != nil {
 		o.failed = true
 		o.res.Err = err

@@ -25,7 +25,12 @@ type flusher struct {
 	queue chan []*sourceOutcome
 	done  chan struct{}
 	err   error // the first failed write: later batches wait for the final commit
+	// touches are the touch parts taken (see add), each with the outcome
+	// it was taken from: one not written by the end goes back to it.
+	touches []touchPart
 }
+
+type touchPart struct{ part, from *sourceOutcome }
 
 func newFlusher(w *Watcher) *flusher {
 	f := &flusher{w: w, queue: make(chan []*sourceOutcome, 1), done: make(chan struct{})}
@@ -34,12 +39,26 @@ func newFlusher(w *Watcher) *flusher {
 }
 
 // add takes a finished outcome; those with matches, and those not to be
-// recorded, are left for the final commit.
+// recorded, are left for the final commit, but for the keys such a source
+// still lists (touched): those are taken now, as a part of their own.
+// Touching only moves the seen time of keys already seen, so writing it
+// before the digest loses nothing in a crash, and a feed lists some fifty
+// items for every one or two that are new: held to the end, a cycle with
+// news over 20,000 sources kept some 50 MB of touched keys alive.
 func (f *flusher) add(o *sourceOutcome) {
-	if o.skip || o.interrupted || len(o.hits) > 0 || o.health != nil {
+	if o.skip || o.interrupted {
 		return
 	}
 	f.mu.Lock()
+	if len(o.hits) > 0 || o.health != nil {
+		if len(o.touched) == 0 {
+			f.mu.Unlock()
+			return
+		}
+		p := &sourceOutcome{src: o.src, touched: o.touched, part: true}
+		f.touches = append(f.touches, touchPart{p, o})
+		o.touched, o = nil, p
+	}
 	f.batch = append(f.batch, o)
 	f.keys += len(o.seen) + len(o.touched) + 1
 	var full []*sourceOutcome
@@ -81,9 +100,16 @@ func (f *flusher) failed() bool {
 }
 
 // close writes nothing more: what is left in the batch (and whatever a
-// failed write left) goes to the final commit. It waits for the writes in
+// failed write left) goes to the final commit, touched keys taken from a
+// source with matches back to its outcome. It waits for the writes in
 // progress.
 func (f *flusher) close() {
 	close(f.queue)
 	<-f.done
+	for _, t := range f.touches {
+		if !t.part.flushed {
+			t.from.touched = t.part.touched
+		}
+	}
+	f.touches = nil
 }
