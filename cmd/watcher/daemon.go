@@ -87,7 +87,8 @@ func daemon(ctx context.Context, g globals, cfg *config.Config, w *watch.Watcher
 	defer signal.Stop(hup)
 	d.cron.Start()
 	log.Info("watcher started", "version", version, "schedule", cfg.Schedule,
-		"sources", len(cfg.Sources), "topics", len(cfg.Topics), "run_at_start", cfg.RunAtStart, "next_run", d.next())
+		"sources", len(cfg.Sources), "topics", len(cfg.Topics), "run_at_start", cfg.RunAtStart, "next_run", d.next(),
+		"memory_limit_mb", memoryLimit()>>20)
 	d.notify.ready(fmt.Sprintf("started; next cycle %s", d.nextText(cfg.RunAtStart)))
 	if cfg.RunAtStart {
 		// Counted before the goroutine starts: a stop signal at once

@@ -25,6 +25,8 @@ import (
 	"os/signal"
 	"runtime"
 	"syscall"
+
+	"github.com/KimMachineGun/automemlimit/memlimit"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -37,6 +39,7 @@ func main() {
 	// reading feeds of every shape meets new stacks cycle after cycle,
 	// and in a 60-cycle soak those records grew by 22 KB a cycle.
 	runtime.MemProfileRate = 0
+	setMemoryLimit(memlimit.FromCgroup)
 	// The handlers stay until the process exits: released before
 	// os.Exit, a second SIGTERM in between (systemd's, a second Ctrl-C)
 	// killed a daemon that had already stopped cleanly, and it exited
