@@ -13,7 +13,9 @@ const flushKeys = 4096
 // matched ones. Those sources have no item that a digest must carry, so
 // writing them before the digest loses nothing in a crash: their items are
 // seen, and none of them was due in a digest. The sources with matches
-// are written at the end, in one transaction with the digest (commit).
+// are written at the end, in one transaction with the digest (commit),
+// but for the keys they still list, which go out in these batches (see
+// add).
 //
 // Batches are written by one goroutine, so a worker waits for the state
 // file only when two batches are due at once.
