@@ -35,7 +35,7 @@ type Digest struct {
 	// check (or one gathering of a sink's schedule) sent the sink this is:
 	// it had more matches than one message shows. The caller sets it for
 	// the sink it sends to; it is not part of the stored digest.
-	Series Series `json:",omitzero"`
+	Series Series `json:"-"`
 }
 
 // Series places a digest among the Of digests one check sent a sink, N
